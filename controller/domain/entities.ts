@@ -1,0 +1,187 @@
+/**
+ * The federation's entities. Plain immutable records: no I/O, no classes.
+ * Input validation for each lives in ./validation.ts.
+ */
+import type { Mac } from './mac.js';
+import type { Policy } from './policy.js';
+
+export type Locale = 'fr' | 'en';
+export const LOCALES: readonly Locale[] = ['fr', 'en'];
+
+/** One region's network: one identity realm. */
+export interface Federation {
+  readonly name: string;
+  /** The realm citizens may append to their username: `alice@wifi.example-region.fr`. */
+  readonly realm: string;
+}
+
+export interface Branding {
+  readonly displayName: string;
+  readonly primaryColor: string;
+  readonly logoUrl: string | null;
+}
+
+export interface Wifi4Eu {
+  readonly networkId: string;
+  readonly language: Locale;
+  readonly selfTest: boolean;
+}
+
+/** A municipality: the tenant that owns access points, gateways and a portal. */
+export interface Tenant {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  /** INSEE commune code: five characters, 2A/2B for Corsica. */
+  readonly inseeCode: string;
+  readonly branding: Branding;
+  readonly policy: Policy;
+  readonly wifi4eu: Wifi4Eu | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/**
+ * A RADIUS client of a municipality: a source network (its gateways are
+ * often behind NAT) and the shared secret they all use.
+ */
+export interface RadiusClient {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  /** CIDR, normalised. */
+  readonly network: string;
+  readonly secret: string;
+  /**
+   * BlastRADIUS (CVE-2024-3596): Access-Requests without Message-Authenticator
+   * are dropped unless this is explicitly relaxed for a legacy gateway.
+   */
+  readonly requireMessageAuthenticator: boolean;
+  /** RFC 5176 dynamic-authorization port of the NAS, for Disconnect/CoA. */
+  readonly coaPort: number;
+  readonly createdAt: Date;
+}
+
+/** A citizen's one account for the whole federation. */
+export interface Identity {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string | null;
+  /** argon2id PHC string; never the password. */
+  readonly passwordHash: string;
+  readonly verified: boolean;
+  readonly verifiedAt: Date | null;
+  readonly locale: Locale;
+  readonly disabled: boolean;
+  readonly passwordChangedAt: Date;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly lastSeenAt: Date | null;
+}
+
+/** A MAC address a citizen chose to remember, for MAC authentication. */
+export interface Device {
+  readonly id: string;
+  readonly identityId: string;
+  readonly mac: Mac;
+  readonly label: string | null;
+  readonly rememberedAt: Date;
+  readonly expiresAt: Date;
+}
+
+export type Placement = 'indoor' | 'outdoor';
+
+export interface AccessPoint {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly mac: Mac;
+  readonly name: string;
+  readonly model: string | null;
+  readonly serial: string | null;
+  readonly site: string | null;
+  readonly latitude: number | null;
+  readonly longitude: number | null;
+  readonly placement: Placement;
+  /** NAS-Identifier the AP or its gateway sends, when it sends one. */
+  readonly nasIdentifier: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type SessionStatus = 'active' | 'stopped';
+
+/**
+ * A connection as accounting describes it (RFC 2866). One row per
+ * (tenant, NAS, Acct-Session-Id); it is also the legal connection log entry.
+ */
+export interface Session {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly acctSessionId: string;
+  readonly nasIp: string;
+  readonly nasIdentifier: string | null;
+  readonly identityId: string | null;
+  readonly username: string;
+  readonly callingStationId: Mac | null;
+  readonly calledStationId: string | null;
+  readonly apId: string | null;
+  readonly framedIp: string | null;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+  readonly stoppedAt: Date | null;
+  readonly sessionTime: number;
+  readonly inputOctets: number;
+  readonly outputOctets: number;
+  readonly terminateCause: string | null;
+  readonly status: SessionStatus;
+}
+
+export type AcctStatusType = 'start' | 'interim' | 'stop' | 'accounting-on' | 'accounting-off';
+
+/** One Accounting-Request as received: the durable record the NAS was acknowledged for. */
+export interface AccountingRecord {
+  readonly tenantId: string;
+  readonly statusType: AcctStatusType;
+  readonly acctSessionId: string;
+  readonly nasIp: string;
+  readonly nasIdentifier: string | null;
+  readonly username: string;
+  readonly identityId: string | null;
+  readonly callingStationId: Mac | null;
+  readonly calledStationId: string | null;
+  readonly apId: string | null;
+  readonly framedIp: string | null;
+  readonly sessionTime: number;
+  readonly inputOctets: number;
+  readonly outputOctets: number;
+  readonly terminateCause: string | null;
+  /** Event-Timestamp when the NAS sent one, else the time of receipt. */
+  readonly eventAt: Date;
+  readonly receivedAt: Date;
+}
+
+export type Role = 'admin' | 'municipal-rw' | 'municipal-ro';
+
+/** An API token: scoped to one municipality, or federation-wide (tenantId null, admin). */
+export interface ApiToken {
+  readonly id: string;
+  readonly tenantId: string | null;
+  readonly name: string;
+  readonly role: Role;
+  /** sha256 of the token: tokens are 256-bit random, so a fast hash is enough. */
+  readonly tokenHash: string;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface AuditEvent {
+  readonly id: string;
+  readonly at: Date;
+  /** `cli:root`, `token:<id>`, `portal`, `system`. */
+  readonly actor: string;
+  readonly tenantId: string | null;
+  readonly action: string;
+  readonly target: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}

@@ -1,0 +1,75 @@
+/**
+ * The one error catalog. Each entry: a stable code, an HTTP status and a
+ * message template whose `{name}` placeholders come from the error's params.
+ * docs/errors.md documents every code (a test keeps the two in step).
+ */
+import type { FieldIssue } from './domain/validation.js';
+
+export interface ErrorDef {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+const def = (code: string, status: number, message: string): ErrorDef => ({ code, status, message });
+
+export const E = {
+  VALIDATION: def('WFC_VALIDATION', 400, 'Invalid input: {summary}'),
+  BAD_JSON: def('WFC_BAD_JSON', 400, 'The request body is not valid JSON'),
+  BODY_TOO_LARGE: def('WFC_BODY_TOO_LARGE', 413, 'The request body is larger than {limit}'),
+  UNAUTHENTICATED: def('WFC_UNAUTHENTICATED', 401, 'A valid API token is required'),
+  FORBIDDEN: def('WFC_FORBIDDEN', 403, 'This token may not {action}'),
+  NOT_FOUND: def('WFC_NOT_FOUND', 404, 'No such resource: {path}'),
+  RATE_LIMITED: def('WFC_RATE_LIMITED', 429, 'Too many attempts; try again in {retryAfter} seconds'),
+  CONFIG_INVALID: def('WFC_CONFIG_INVALID', 500, 'Invalid configuration: {summary}'),
+  FEDERATION_NOT_SET: def('WFC_FEDERATION_NOT_SET', 409, 'The federation has no name or realm yet: run `wfc federation set` or `wfc demo`'),
+  TENANT_NOT_FOUND: def('WFC_TENANT_NOT_FOUND', 404, 'Unknown municipality: {tenant}'),
+  TENANT_EXISTS: def('WFC_TENANT_EXISTS', 409, 'A municipality with slug {slug} already exists'),
+  CLIENT_EXISTS: def('WFC_CLIENT_EXISTS', 409, 'Network {network} is already a RADIUS client of {tenant}'),
+  CLIENT_NOT_FOUND: def('WFC_CLIENT_NOT_FOUND', 404, 'Unknown RADIUS client: {client}'),
+  IDENTITY_NOT_FOUND: def('WFC_IDENTITY_NOT_FOUND', 404, 'Unknown user: {user}'),
+  USERNAME_TAKEN: def('WFC_USERNAME_TAKEN', 409, 'The username {username} is taken'),
+  EMAIL_TAKEN: def('WFC_EMAIL_TAKEN', 409, 'The e-mail address is already registered'),
+  AP_NOT_FOUND: def('WFC_AP_NOT_FOUND', 404, 'Unknown access point: {ap}'),
+  AP_EXISTS: def('WFC_AP_EXISTS', 409, 'An access point with MAC {mac} is already registered'),
+  DEVICE_NOT_FOUND: def('WFC_DEVICE_NOT_FOUND', 404, 'Unknown device: {device}'),
+  SESSION_NOT_FOUND: def('WFC_SESSION_NOT_FOUND', 404, 'Unknown session: {session}'),
+  TOKEN_NOT_FOUND: def('WFC_TOKEN_NOT_FOUND', 404, 'Unknown API token: {token}'),
+  NOT_READY: def('WFC_NOT_READY', 503, 'Not ready: {reason}'),
+  INTERNAL: def('WFC_INTERNAL', 500, 'Internal error'),
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorKey = keyof typeof E;
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly fields: readonly FieldIssue[];
+
+  constructor(defn: ErrorDef, params: Record<string, string | number> = {}, fields: readonly FieldIssue[] = []) {
+    super(render(defn.message, params));
+    this.name = 'AppError';
+    this.code = defn.code;
+    this.status = defn.status;
+    this.params = params;
+    this.fields = fields;
+  }
+
+  toJSON(): { error: { code: string; message: string; fields?: readonly FieldIssue[] } } {
+    return { error: { code: this.code, message: this.message, ...(this.fields.length ? { fields: this.fields } : {}) } };
+  }
+}
+
+export function validationError(fields: readonly FieldIssue[]): AppError {
+  const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+  return new AppError(E.VALIDATION, { summary }, fields);
+}
+
+function render(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,6 @@
+/** Time as a port, so retention, expiry and reaping are testable. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
