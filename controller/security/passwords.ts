@@ -25,7 +25,7 @@ export interface PasswordHasher {
 
 export function createPasswordHasher(opts: PasswordHasherOptions = {}): PasswordHasher {
   const params = {
-    type: argon2.argon2id,
+    type: argon2.argon2id as 2,
     memoryCost: opts.memoryCost ?? 19_456,
     timeCost: opts.timeCost ?? 2,
     parallelism: 1,
