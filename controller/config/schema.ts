@@ -1,0 +1,93 @@
+/**
+ * The configuration's shape, defaults and rules. Every setting can come from
+ * the environment (WFC_*) or from the file named by WFC_CONFIG (YAML or
+ * JSON, same nested shape); the environment wins. docs/deploy.md lists them.
+ */
+import { z } from 'zod';
+
+const port = z.preprocess(toInt, z.number({ error: 'expected a port number' }).int('expected a whole number').min(1, 'expected 1..65535').max(65535, 'expected 1..65535'));
+const positiveInt = z.preprocess(toInt, z.number({ error: 'expected a number' }).int('expected a whole number').min(1, 'expected a positive number'));
+const bool = z.preprocess(toBool, z.boolean({ error: 'expected true or false' }));
+const host = z.string().min(1, 'expected a host name or address');
+const url = (protocols: RegExp, what: string) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return protocols.test(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected ${what}`);
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./data'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    redisUrl: url(/^rediss?:$/, 'a redis:// or rediss:// URL').nullable().default(null),
+    radius: z
+      .object({
+        host: host.default('::'),
+        authPort: port.default(1812),
+        acctPort: port.default(1813),
+        /** RFC 5080 §2.2.2 duplicate-detection window. */
+        dedupWindowMs: positiveInt.default(30_000),
+        /** Concurrent argon2 verifications. */
+        verifyConcurrency: positiveInt.default(2),
+        /** Accounting records per group commit, at most. */
+        acctBatchMax: positiveInt.default(256),
+      })
+      .strict()
+      .prefault({}),
+    portal: z
+      .object({
+        host: host.default('::'),
+        port: port.default(8080),
+        /** The address citizens' browsers reach the portal at. */
+        publicUrl: url(/^https?:$/, 'an http(s):// URL').nullable().default(null),
+        secureCookies: bool.default(true),
+      })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        host: host.default('::'),
+        port: port.default(8081),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+
+/** Environment variable → path in the config object. */
+export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
+  WFC_DATA_DIR: ['dataDir'],
+  WFC_LOG_LEVEL: ['logLevel'],
+  WFC_REDIS_URL: ['redisUrl'],
+  WFC_RADIUS_HOST: ['radius', 'host'],
+  WFC_RADIUS_AUTH_PORT: ['radius', 'authPort'],
+  WFC_RADIUS_ACCT_PORT: ['radius', 'acctPort'],
+  WFC_RADIUS_DEDUP_WINDOW_MS: ['radius', 'dedupWindowMs'],
+  WFC_RADIUS_VERIFY_CONCURRENCY: ['radius', 'verifyConcurrency'],
+  WFC_RADIUS_ACCT_BATCH_MAX: ['radius', 'acctBatchMax'],
+  WFC_PORTAL_HOST: ['portal', 'host'],
+  WFC_PORTAL_PORT: ['portal', 'port'],
+  WFC_PORTAL_PUBLIC_URL: ['portal', 'publicUrl'],
+  WFC_PORTAL_SECURE_COOKIES: ['portal', 'secureCookies'],
+  WFC_API_HOST: ['api', 'host'],
+  WFC_API_PORT: ['api', 'port'],
+};
+
+function toInt(v: unknown): unknown {
+  return typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
+}
+
+function toBool(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  return v;
+}

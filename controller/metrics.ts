@@ -1,0 +1,46 @@
+/**
+ * Every Prometheus metric the product exports, declared in one place with
+ * the `wfc_` prefix. RADIUS metrics follow the RADIUS server MIBs
+ * (RFC 4669 authentication, RFC 4671 accounting). docs/metrics.md documents
+ * each; a test fails when one is missing there.
+ *
+ * Tenant labels carry municipality slugs only (a bounded set); anything a
+ * peer can choose freely is folded into 'unknown' by the caller.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'wfc_' });
+  const r = [registry];
+
+  const radius = {
+    accessRequests: new Counter({ name: 'wfc_radius_access_requests_total', help: 'Access-Requests received from known clients (RFC 4669 radiusAuthServTotalAccessRequests)', labelNames: ['tenant'], registers: r }),
+    accessAccepts: new Counter({ name: 'wfc_radius_access_accepts_total', help: 'Access-Accepts sent (radiusAuthServTotalAccessAccepts)', labelNames: ['tenant', 'method'], registers: r }),
+    accessRejects: new Counter({ name: 'wfc_radius_access_rejects_total', help: 'Access-Rejects sent, by reason (radiusAuthServTotalAccessRejects)', labelNames: ['tenant', 'reason'], registers: r }),
+    accessChallenges: new Counter({ name: 'wfc_radius_access_challenges_total', help: 'Access-Challenges sent (radiusAuthServTotalAccessChallenges)', labelNames: ['tenant'], registers: r }),
+    dropped: new Counter({ name: 'wfc_radius_dropped_requests_total', help: 'Requests silently discarded, by reason (radiusAuthServTotalPacketsDropped, radiusAuthServTotalMalformedAccessRequests, radiusAuthServTotalBadAuthenticators, radiusAuthServTotalInvalidRequests)', labelNames: ['port', 'reason'], registers: r }),
+    duplicates: new Counter({ name: 'wfc_radius_duplicate_requests_total', help: 'Retransmitted requests answered from the duplicate cache (radiusAuthServTotalDupAccessRequests, radiusAccServTotalDupRequests)', labelNames: ['port'], registers: r }),
+    accountingRequests: new Counter({ name: 'wfc_radius_accounting_requests_total', help: 'Accounting-Requests acknowledged, by Acct-Status-Type (radiusAccServTotalRequests)', labelNames: ['tenant', 'status_type'], registers: r }),
+    statusServer: new Counter({ name: 'wfc_radius_status_server_total', help: 'Status-Server requests answered (RFC 5997)', labelNames: ['port'], registers: r }),
+    duration: new Histogram({ name: 'wfc_radius_request_duration_seconds', help: 'Time from receiving a request to sending its reply', labelNames: ['port'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r }),
+    activeSessions: new Gauge({ name: 'wfc_radius_active_sessions', help: 'Live sessions per municipality', labelNames: ['tenant'], registers: r }),
+    rateLimited: new Counter({ name: 'wfc_radius_rate_limited_total', help: 'Access-Requests rejected because the identity or client is locked out after failed attempts', labelNames: ['tenant', 'scope'], registers: r }),
+    sessionsReaped: new Counter({ name: 'wfc_radius_sessions_reaped_total', help: 'Sessions closed because their interim updates stopped', labelNames: ['tenant'], registers: r }),
+    verifyQueue: new Gauge({ name: 'wfc_radius_password_verify_queue', help: 'Password verifications waiting for a hashing slot', registers: r }),
+  };
+
+  const http = {
+    requests: new Counter({ name: 'wfc_http_requests_total', help: 'HTTP requests served, by server, route and status class', labelNames: ['server', 'route', 'status'], registers: r }),
+  };
+
+  const stores = {
+    ready: new Gauge({ name: 'wfc_store_up', help: '1 when the store answered its last readiness probe', labelNames: ['store'], registers: r }),
+  };
+
+  const build = new Gauge({ name: 'wfc_build_info', help: 'Version of the running controller', labelNames: ['version', 'node'], registers: r });
+
+  return { registry, radius, http, stores, build };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
