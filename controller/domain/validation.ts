@@ -44,7 +44,13 @@ export const radiusSecretSchema = z
 export const usernameSchema = z
   .string()
   .transform((v) => v.trim().toLowerCase())
-  .pipe(z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, '3 to 64 characters: letters, digits, dot, dash, underscore; starting with a letter or digit'));
+  .pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, '3 to 64 characters: letters, digits, dot, dash, underscore; starting with a letter or digit')
+      // A MAC-shaped User-Name means MAC authentication to the RADIUS server.
+      .refine((v) => parseMac(v) === null, 'must not look like a MAC address'),
+  );
 
 export const emailSchema = z
   .string()
