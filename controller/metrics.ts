@@ -26,6 +26,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     duration: new Histogram({ name: 'wfc_radius_request_duration_seconds', help: 'Time from receiving a request to sending its reply', labelNames: ['port'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: r }),
     activeSessions: new Gauge({ name: 'wfc_radius_active_sessions', help: 'Live sessions per municipality', labelNames: ['tenant'], registers: r }),
     rateLimited: new Counter({ name: 'wfc_radius_rate_limited_total', help: 'Access-Requests rejected because the identity or client is locked out after failed attempts', labelNames: ['tenant', 'scope'], registers: r }),
+    unregisteredAp: new Counter({ name: 'wfc_radius_unregistered_ap_requests_total', help: 'Access-Requests from an access point no municipality registered (handled by the tenant policy)', labelNames: ['tenant'], registers: r }),
     sessionsReaped: new Counter({ name: 'wfc_radius_sessions_reaped_total', help: 'Sessions closed because their interim updates stopped', labelNames: ['tenant'], registers: r }),
     verifyQueue: new Gauge({ name: 'wfc_radius_password_verify_queue', help: 'Password verifications waiting for a hashing slot', registers: r }),
   };

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * `wfc`: the operator's command line. Works on the data dir's store
+ * directly (WFC_DATA_DIR or --data-dir), beside a running server or not.
+ * Errors are one readable line on stderr and a non-zero exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../errors.js';
+import { ConfigError } from '../config/index.js';
+import { registerFederation } from './commands/federation.js';
+import { registerTenant } from './commands/tenant.js';
+import { registerClient } from './commands/client.js';
+import { registerUser } from './commands/user.js';
+import { registerAp } from './commands/ap.js';
+import { registerSessions } from './commands/sessions.js';
+import { registerToken } from './commands/token.js';
+import { registerDemo } from './commands/demo.js';
+
+export function buildProgram(): Command {
+  const program = new Command('wfc')
+    .description('Regional Wi-Fi federation controller')
+    .option('--data-dir <dir>', 'data directory (default: $WFC_DATA_DIR or ./data)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerFederation(program);
+  registerTenant(program);
+  registerClient(program);
+  registerUser(program);
+  registerAp(program);
+  registerSessions(program);
+  registerToken(program);
+  registerDemo(program, async (dataDir) => {
+    const { runController } = await import('../main.js');
+    await runController({ ...process.env, WFC_DATA_DIR: dataDir });
+  });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  program.commands.forEach(function exitOverrideAll(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(exitOverrideAll);
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (isAppError(e)) {
+      process.stderr.write(`wfc: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`wfc: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`wfc: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv);
+if (code !== 0) process.exitCode = code;

@@ -1,0 +1,167 @@
+/**
+ * The composition root: the one place that picks concrete adapters, wires
+ * the parts together and binds ports. `npm start` runs this file.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { loadConfig, ConfigError, type Config } from './config/index.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { openSqliteStores } from './adapters/sqlite/index.js';
+import { databaseFile } from './cli/context.js';
+import { createApiApp } from './http/api-app.js';
+import type { ReadinessCheck } from './http/ops.js';
+import type { Stores } from './ports/stores.js';
+import type { SharedState } from './ports/shared-state.js';
+import type { LoginTokenStore } from './ports/login-tokens.js';
+import { systemClock } from './ports/clock.js';
+import { createMemorySharedState } from './adapters/memory/shared-state.js';
+import { createMemoryLoginTokens } from './adapters/memory/login-tokens.js';
+import { createRedisSharedState } from './adapters/redis/shared-state.js';
+import { createRedisLoginTokens } from './adapters/redis/login-tokens.js';
+import { createPasswordHasher } from './security/passwords.js';
+import { createRadiusServer } from '../radius-server/server.js';
+
+export interface RunningController {
+  readonly config: Readonly<Config>;
+  /** Addresses actually bound (ports may be 0 in tests). */
+  readonly addresses: { api: number; radiusAuth: number; radiusAcct: number };
+  stop(): Promise<void>;
+}
+
+/** package.json sits one level up from the sources, two from dist/. */
+const VERSION = ((): string => {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'wifi-federation-controller') return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return 'unknown';
+})();
+
+export async function startController(config: Readonly<Config>, log: Logger): Promise<RunningController> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
+  const stores: Stores = openSqliteStores({ file: databaseFile(config.dataDir) });
+  const metrics = createMetrics();
+  metrics.build.set({ version: VERSION, node: process.version }, 1);
+
+  const { shared, tokens, closeShared } = openSharedState(config);
+  const hasher = createPasswordHasher({ concurrency: config.radius.verifyConcurrency });
+
+  const radius = await createRadiusServer({
+    stores,
+    live: shared.liveSessions,
+    limiter: shared.rateLimits,
+    tokens,
+    hasher,
+    metrics,
+    log: log.child({ part: 'radius' }),
+    clock: systemClock,
+    options: { dedupWindowMs: config.radius.dedupWindowMs, acctBatchMax: config.radius.acctBatchMax },
+  });
+
+  const checks: ReadinessCheck[] = [
+    { name: 'sqlite', check: () => stores.ping() },
+    { name: shared.backend === 'redis' ? 'redis' : 'shared-state', check: () => shared.ping() },
+  ];
+  const api = createApiApp({ metrics, log, checks, version: VERSION });
+
+  const radiusAuth = await radius.auth.bind(config.radius.authPort, config.radius.host);
+  const radiusAcct = await radius.acct.bind(config.radius.acctPort, config.radius.host);
+  radius.startTimers();
+  log.info({ host: config.radius.host, auth: radiusAuth, acct: radiusAcct }, 'RADIUS listening (UDP)');
+
+  const apiServer = createServer(api);
+  await listen(apiServer, config.api.port, config.api.host);
+  const apiPort = (apiServer.address() as { port: number }).port;
+  log.info({ port: apiPort, host: config.api.host }, 'API, /metrics and /healthz listening');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    addresses: { api: apiPort, radiusAuth, radiusAcct },
+    stop() {
+      stopping ??= (async () => {
+        log.info('shutting down: no new requests, finishing those in flight');
+        await Promise.all([close(apiServer), radius.stop()]);
+        await closeShared();
+        await stores.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** In-process state for one node; Redis when WFC_REDIS_URL names one (several nodes). */
+function openSharedState(config: Readonly<Config>): { shared: SharedState; tokens: LoginTokenStore; closeShared(): Promise<void> } {
+  if (!config.redisUrl) {
+    const shared = createMemorySharedState();
+    return { shared, tokens: createMemoryLoginTokens(), closeShared: () => shared.close() };
+  }
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  const shared = createRedisSharedState({ redis, prefix: 'wfc:' });
+  return {
+    shared,
+    tokens: createRedisLoginTokens(redis, 'wfc:'),
+    closeShared: async () => {
+      await shared.close();
+      await redis.quit();
+    },
+  };
+}
+
+/** Loads the configuration, starts everything and stops cleanly on SIGTERM/SIGINT. */
+export async function runController(env: NodeJS.ProcessEnv = process.env): Promise<RunningController> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`wfc: ${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const running = await startController(config, log);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'signal received');
+      running.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return running;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await runController();
+}
