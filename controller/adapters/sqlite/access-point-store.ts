@@ -1,0 +1,151 @@
+import type { AccessPoint, Placement } from '../../domain/entities.js';
+import type { Mac } from '../../domain/mac.js';
+import { AppError, E } from '../../errors.js';
+import type { AccessPointStore, NewAccessPoint } from '../../ports/stores.js';
+import { date, ms } from './columns.js';
+import { foreignKeyViolation, uniqueViolation } from './constraints.js';
+import type { SqliteDatabase } from './database.js';
+import type { SqliteDeps } from './deps.js';
+
+interface AccessPointRow {
+  id: string;
+  tenant_id: string;
+  mac: string;
+  name: string;
+  model: string | null;
+  serial: string | null;
+  site: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  placement: string;
+  nas_identifier: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = 'id, tenant_id, mac, name, model, serial, site, latitude, longitude, placement, nas_identifier, created_at, updated_at';
+
+function toAccessPoint(r: AccessPointRow): AccessPoint {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    mac: r.mac as Mac,
+    name: r.name,
+    model: r.model,
+    serial: r.serial,
+    site: r.site,
+    latitude: r.latitude,
+    longitude: r.longitude,
+    placement: r.placement as Placement,
+    nasIdentifier: r.nas_identifier,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toRow(ap: AccessPoint): AccessPointRow {
+  return {
+    id: ap.id,
+    tenant_id: ap.tenantId,
+    mac: ap.mac,
+    name: ap.name,
+    model: ap.model,
+    serial: ap.serial,
+    site: ap.site,
+    latitude: ap.latitude,
+    longitude: ap.longitude,
+    placement: ap.placement,
+    nas_identifier: ap.nasIdentifier,
+    created_at: ms(ap.createdAt),
+    updated_at: ms(ap.updatedAt),
+  };
+}
+
+const or = <T>(v: T | undefined, cur: T): T => (v === undefined ? cur : v);
+
+/** The port's fields only (callers may pass wider objects); an undefined field keeps its value. */
+function applyPatch(ap: NewAccessPoint, patch: Partial<NewAccessPoint>): NewAccessPoint {
+  return {
+    mac: or(patch.mac, ap.mac),
+    name: or(patch.name, ap.name),
+    model: or(patch.model, ap.model),
+    serial: or(patch.serial, ap.serial),
+    site: or(patch.site, ap.site),
+    latitude: or(patch.latitude, ap.latitude),
+    longitude: or(patch.longitude, ap.longitude),
+    placement: or(patch.placement, ap.placement),
+    nasIdentifier: or(patch.nasIdentifier, ap.nasIdentifier),
+  };
+}
+
+/**
+ * An AP is read and written with its tenant: another tenant's id behaves as
+ * unknown. A MAC is unique federation-wide. Lists are ordered by name, then MAC.
+ */
+export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDeps): AccessPointStore {
+  const insert = db.prepare<[AccessPointRow]>(
+    `INSERT INTO access_points (${COLUMNS}) VALUES (@id, @tenant_id, @mac, @name, @model, @serial, @site,
+       @latitude, @longitude, @placement, @nas_identifier, @created_at, @updated_at)`,
+  );
+  const byId = db.prepare<[string, string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? AND id = ?`);
+  const byMac = db.prepare<[string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE mac = ?`);
+  const byNasIdentifier = db.prepare<[string, string], AccessPointRow>(
+    `SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? AND nas_identifier = ? ORDER BY name, mac LIMIT 1`,
+  );
+  const byTenant = db.prepare<[string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? ORDER BY name, mac`);
+  const replace = db.prepare<[AccessPointRow]>(
+    `UPDATE access_points SET mac = @mac, name = @name, model = @model, serial = @serial, site = @site, latitude = @latitude,
+       longitude = @longitude, placement = @placement, nas_identifier = @nas_identifier, updated_at = @updated_at
+     WHERE tenant_id = @tenant_id AND id = @id`,
+  );
+  const remove = db.prepare<[string, string]>('DELETE FROM access_points WHERE tenant_id = ? AND id = ?');
+
+  const write = (stmt: typeof insert, ap: AccessPoint): void => {
+    try {
+      stmt.run(toRow(ap));
+    } catch (e) {
+      if (uniqueViolation(e) === 'access_points.mac') throw new AppError(E.AP_EXISTS, { mac: ap.mac });
+      if (foreignKeyViolation(e)) throw new AppError(E.TENANT_NOT_FOUND, { tenant: ap.tenantId });
+      throw e;
+    }
+  };
+
+  const update = db.transaction((tenantId: string, id: string, patch: Partial<NewAccessPoint>): AccessPoint => {
+    const row = byId.get(tenantId, id);
+    if (!row) throw new AppError(E.AP_NOT_FOUND, { ap: id });
+    const cur = toAccessPoint(row);
+    const next: AccessPoint = { ...cur, ...applyPatch(cur, patch), updatedAt: deps.clock.now() };
+    write(replace, next);
+    return next;
+  });
+
+  return {
+    async create(tenantId, ap) {
+      const now = deps.clock.now();
+      const created: AccessPoint = { id: deps.newId(), tenantId, ...applyPatch(ap, {}), createdAt: now, updatedAt: now };
+      write(insert, created);
+      return created;
+    },
+    async get(tenantId, id) {
+      const row = byId.get(tenantId, id);
+      return row ? toAccessPoint(row) : null;
+    },
+    async findByMac(mac) {
+      const row = byMac.get(mac);
+      return row ? toAccessPoint(row) : null;
+    },
+    async findByNasIdentifier(tenantId, nasIdentifier) {
+      const row = byNasIdentifier.get(tenantId, nasIdentifier);
+      return row ? toAccessPoint(row) : null;
+    },
+    async list(tenantId) {
+      return byTenant.all(tenantId).map(toAccessPoint);
+    },
+    async update(tenantId, id, patch) {
+      return update.immediate(tenantId, id, patch);
+    },
+    async delete(tenantId, id) {
+      if (remove.run(tenantId, id).changes === 0) throw new AppError(E.AP_NOT_FOUND, { ap: id });
+    },
+  };
+}

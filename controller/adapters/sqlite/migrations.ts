@@ -1,0 +1,222 @@
+/**
+ * The schema, as an ordered list of migrations. Migration N brings the
+ * database to `PRAGMA user_version = N`. Append, never edit a released one.
+ *
+ * Conventions: STRICT tables; dates as integer milliseconds since the epoch;
+ * JSON documents as TEXT checked with json_valid(); booleans as 0/1. CHECK
+ * constraints only for closed sets defined by a protocol (RFC 2866 status
+ * types) or by structure (booleans, non-negative counters): domain sets
+ * that may grow (locales, roles, placements) are validated by the domain so
+ * adding a value needs no table rebuild.
+ */
+import type Database from 'better-sqlite3';
+import { AppError, E } from '../../errors.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE federation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        realm TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE tenants (
+        id TEXT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        insee_code TEXT NOT NULL,
+        branding TEXT NOT NULL CHECK (json_valid(branding)),
+        policy TEXT NOT NULL CHECK (json_valid(policy)),
+        wifi4eu TEXT CHECK (wifi4eu IS NULL OR json_valid(wifi4eu)),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE radius_clients (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        name TEXT NOT NULL,
+        network TEXT NOT NULL UNIQUE,
+        secret TEXT NOT NULL,
+        require_message_authenticator INTEGER NOT NULL CHECK (require_message_authenticator IN (0, 1)),
+        coa_port INTEGER NOT NULL CHECK (coa_port BETWEEN 1 AND 65535),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX radius_clients_by_tenant ON radius_clients (tenant_id, name, network);
+
+      CREATE TABLE identities (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        email TEXT UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
+        verified_at INTEGER,
+        locale TEXT NOT NULL,
+        disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+        password_changed_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_seen_at INTEGER
+      ) STRICT;
+
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        identity_id TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+        mac TEXT NOT NULL UNIQUE,
+        label TEXT,
+        remembered_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX devices_by_identity ON devices (identity_id, remembered_at);
+
+      CREATE TABLE access_points (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        mac TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        model TEXT,
+        serial TEXT,
+        site TEXT,
+        latitude REAL,
+        longitude REAL,
+        placement TEXT NOT NULL,
+        nas_identifier TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX access_points_by_tenant ON access_points (tenant_id, name, mac);
+      CREATE INDEX access_points_by_nas_identifier ON access_points (tenant_id, nas_identifier, name, mac)
+        WHERE nas_identifier IS NOT NULL;
+
+      -- One row per (tenant, NAS, Acct-Session-Id): the legal connection log.
+      -- seq keeps insertion order stable across VACUUM (ties in started_at).
+      CREATE TABLE sessions (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        nas_ip TEXT NOT NULL,
+        acct_session_id TEXT NOT NULL,
+        nas_identifier TEXT,
+        identity_id TEXT,
+        username TEXT NOT NULL,
+        calling_station_id TEXT,
+        called_station_id TEXT,
+        ap_id TEXT,
+        framed_ip TEXT,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        stopped_at INTEGER,
+        session_time INTEGER NOT NULL CHECK (session_time >= 0),
+        input_octets INTEGER NOT NULL CHECK (input_octets >= 0),
+        output_octets INTEGER NOT NULL CHECK (output_octets >= 0),
+        terminate_cause TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'stopped')),
+        CHECK ((status = 'active') = (stopped_at IS NULL)),
+        UNIQUE (tenant_id, nas_ip, acct_session_id)
+      ) STRICT;
+      -- Active sessions are few, so partial indexes on them are cheap to keep;
+      -- queries must spell status = 'active' literally to use them.
+      CREATE INDEX sessions_active_by_identity ON sessions (identity_id, started_at) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_tenant ON sessions (tenant_id, started_at) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_start ON sessions (started_at) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_nas_ip ON sessions (tenant_id, nas_ip) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_nas_identifier ON sessions (tenant_id, nas_identifier) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_update ON sessions (updated_at) WHERE status = 'active';
+      -- The whole log, newest first, per tenant, per identity, federation-wide.
+      CREATE INDEX sessions_by_tenant ON sessions (tenant_id, started_at);
+      CREATE INDEX sessions_by_identity ON sessions (identity_id, started_at);
+      CREATE INDEX sessions_by_start ON sessions (started_at);
+      -- usageSince: what an identity used since a date.
+      CREATE INDEX sessions_by_identity_stop ON sessions (identity_id, stopped_at);
+
+      -- Every Accounting-Request the NAS was acknowledged for, append-only.
+      CREATE TABLE accounting_records (
+        seq INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        status_type TEXT NOT NULL CHECK (status_type IN ('start', 'interim', 'stop', 'accounting-on', 'accounting-off')),
+        acct_session_id TEXT NOT NULL,
+        nas_ip TEXT NOT NULL,
+        nas_identifier TEXT,
+        username TEXT NOT NULL,
+        identity_id TEXT,
+        calling_station_id TEXT,
+        called_station_id TEXT,
+        ap_id TEXT,
+        framed_ip TEXT,
+        session_time INTEGER NOT NULL CHECK (session_time >= 0),
+        input_octets INTEGER NOT NULL CHECK (input_octets >= 0),
+        output_octets INTEGER NOT NULL CHECK (output_octets >= 0),
+        terminate_cause TEXT,
+        event_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT REFERENCES tenants (id),
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX api_tokens_by_tenant ON api_tokens (tenant_id, created_at);
+
+      -- No foreign key on tenant_id: the audit trail outlives what it describes.
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        tenant_id TEXT,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before_json TEXT CHECK (before_json IS NULL OR json_valid(before_json)),
+        after_json TEXT CHECK (after_json IS NULL OR json_valid(after_json))
+      ) STRICT;
+      CREATE INDEX audit_events_by_at ON audit_events (at);
+      CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, at);
+    `,
+  },
+];
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the database to the latest version in one IMMEDIATE transaction (a
+ * second process opening the same file waits, then finds nothing to do).
+ * Refuses a database written by newer code: running old code on a newer
+ * schema could silently lose what the new columns mean.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}, expected ${i + 1}`);
+  });
+  const latest = migrations.length;
+  const run = db.transaction(() => {
+    const from = schemaVersion(db);
+    if (from > latest) {
+      throw new AppError(E.NOT_READY, {
+        reason: `the database schema is version ${from}, newer than this release supports (${latest}); upgrade wfc`,
+      });
+    }
+    for (const m of migrations.slice(from)) {
+      db.exec(m.sql);
+      // PRAGMA takes no bound parameters; the version is an integer from the list above.
+      db.pragma(`user_version = ${m.version}`);
+    }
+    return { from, to: Math.max(from, latest) };
+  });
+  return run.immediate();
+}

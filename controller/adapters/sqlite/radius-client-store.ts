@@ -1,0 +1,94 @@
+import type { RadiusClient } from '../../domain/entities.js';
+import { AppError, E } from '../../errors.js';
+import type { RadiusClientStore } from '../../ports/stores.js';
+import { bit, bool, date, ms } from './columns.js';
+import { foreignKeyViolation, uniqueViolation } from './constraints.js';
+import type { SqliteDatabase } from './database.js';
+import type { SqliteDeps } from './deps.js';
+
+interface ClientRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  network: string;
+  secret: string;
+  require_message_authenticator: number;
+  coa_port: number;
+  created_at: number;
+}
+
+const COLUMNS = 'id, tenant_id, name, network, secret, require_message_authenticator, coa_port, created_at';
+
+function toClient(r: ClientRow): RadiusClient {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    network: r.network,
+    secret: r.secret,
+    requireMessageAuthenticator: bool(r.require_message_authenticator),
+    coaPort: r.coa_port,
+    createdAt: date(r.created_at),
+  };
+}
+
+/**
+ * A network is a client of one tenant only: the source address is how the
+ * RADIUS server tells municipalities apart. Lists are ordered by name, then network.
+ */
+export function createSqliteRadiusClientStore(db: SqliteDatabase, deps: SqliteDeps): RadiusClientStore {
+  const insert = db.prepare<[ClientRow]>(
+    `INSERT INTO radius_clients (${COLUMNS})
+     VALUES (@id, @tenant_id, @name, @network, @secret, @require_message_authenticator, @coa_port, @created_at)`,
+  );
+  const ownerOfNetwork = db.prepare<[string], { slug: string }>(
+    'SELECT t.slug FROM radius_clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.network = ?',
+  );
+  const all = db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM radius_clients ORDER BY name, network`);
+  const byTenant = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM radius_clients WHERE tenant_id = ? ORDER BY name, network`);
+  const remove = db.prepare<[string, string]>('DELETE FROM radius_clients WHERE tenant_id = ? AND id = ?');
+
+  return {
+    async add(tenantId, c) {
+      const client: RadiusClient = {
+        id: deps.newId(),
+        tenantId,
+        name: c.name,
+        network: c.network,
+        secret: c.secret,
+        requireMessageAuthenticator: c.requireMessageAuthenticator,
+        coaPort: c.coaPort,
+        createdAt: deps.clock.now(),
+      };
+      try {
+        insert.run({
+          id: client.id,
+          tenant_id: tenantId,
+          name: client.name,
+          network: client.network,
+          secret: client.secret,
+          require_message_authenticator: bit(client.requireMessageAuthenticator),
+          coa_port: client.coaPort,
+          created_at: ms(client.createdAt),
+        });
+      } catch (e) {
+        if (uniqueViolation(e) === 'radius_clients.network') {
+          const owner = ownerOfNetwork.get(c.network);
+          throw new AppError(E.CLIENT_EXISTS, { network: c.network, tenant: owner?.slug ?? tenantId });
+        }
+        if (foreignKeyViolation(e)) throw new AppError(E.TENANT_NOT_FOUND, { tenant: tenantId });
+        throw e;
+      }
+      return client;
+    },
+    async listAll() {
+      return all.all().map(toClient);
+    },
+    async list(tenantId) {
+      return byTenant.all(tenantId).map(toClient);
+    },
+    async remove(tenantId, id) {
+      if (remove.run(tenantId, id).changes === 0) throw new AppError(E.CLIENT_NOT_FOUND, { client: id });
+    },
+  };
+}

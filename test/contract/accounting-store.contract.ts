@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountingRecord, Session } from '../../controller/domain/entities.js';
+import { acct, at, expectRejects, MINUTE, SECOND, newTenant, T0, useStores, type MakeStores } from './harness.js';
+
+/**
+ * The group commit the RADIUS server acknowledges on: raw records and the
+ * sessions they move, all or nothing. A session is keyed by
+ * (tenant, NAS IP, Acct-Session-Id).
+ */
+export function describeAccountingStore(name: string, make: MakeStores): void {
+  describe(`AccountingStore contract: ${name}`, () => {
+    const ctx = useStores(make);
+    const tenant = async (slug = 'rennes') => (await ctx.stores.tenants.create(newTenant(slug))).id;
+    const sessions = async (tenantId?: string): Promise<Session[]> => ctx.stores.sessions.list(tenantId === undefined ? {} : { tenantId });
+    const only = async (tenantId: string): Promise<Session> => {
+      const all = await sessions(tenantId);
+      expect(all).toHaveLength(1);
+      return all[0]!;
+    };
+
+    it('accepts an empty batch', async () => {
+      await ctx.stores.accounting.record([]);
+      expect(await ctx.stores.accounting.count()).toBe(0);
+    });
+
+    it('opens a session on Start', async () => {
+      const t = await tenant();
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', identityId: 'id-alice', apId: 'ap-1', nasIdentifier: 'gw-1' })]);
+      expect(await ctx.stores.accounting.count()).toBe(1);
+      expect(await only(t)).toEqual({
+        id: expect.any(String),
+        tenantId: t,
+        acctSessionId: 'sess-1',
+        nasIp: '192.0.2.10',
+        nasIdentifier: 'gw-1',
+        identityId: 'id-alice',
+        username: 'alice',
+        callingStationId: '02:00:00:00:00:01',
+        calledStationId: 'AA-BB-CC-00-00-01:Wifi-Region',
+        apId: 'ap-1',
+        framedIp: '10.0.0.2',
+        startedAt: T0,
+        updatedAt: T0,
+        stoppedAt: null,
+        sessionTime: 0,
+        inputOctets: 0,
+        outputOctets: 0,
+        terminateCause: null,
+        status: 'active',
+      });
+    });
+
+    it('moves the session with Interim-Update and closes it with Stop, across batches', async () => {
+      const t = await tenant();
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start' })]);
+      const id = (await only(t)).id;
+      await ctx.stores.accounting.record([
+        acct({ tenantId: t, statusType: 'interim', eventAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 1000, outputOctets: 5000 }),
+      ]);
+      expect(await only(t)).toMatchObject({ id, status: 'active', updatedAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 1000 });
+      await ctx.stores.accounting.record([
+        acct({
+          tenantId: t,
+          statusType: 'stop',
+          eventAt: at(15 * MINUTE),
+          sessionTime: 900,
+          inputOctets: 1500,
+          outputOctets: 7000,
+          terminateCause: 'User-Request',
+        }),
+      ]);
+      expect(await only(t)).toMatchObject({
+        id,
+        status: 'stopped',
+        startedAt: T0,
+        stoppedAt: at(15 * MINUTE),
+        sessionTime: 900,
+        inputOctets: 1500,
+        outputOctets: 7000,
+        terminateCause: 'User-Request',
+      });
+      expect(await ctx.stores.accounting.count()).toBe(3);
+    });
+
+    it('applies the records of one batch in order', async () => {
+      const t = await tenant();
+      await ctx.stores.accounting.record([
+        acct({ tenantId: t, statusType: 'start' }),
+        acct({ tenantId: t, statusType: 'interim', eventAt: at(MINUTE), sessionTime: 60, inputOctets: 10 }),
+        acct({ tenantId: t, statusType: 'stop', eventAt: at(2 * MINUTE), sessionTime: 120, inputOctets: 20, terminateCause: 'Idle-Timeout' }),
+        acct({ tenantId: t, statusType: 'start', acctSessionId: 'sess-2', eventAt: at(3 * MINUTE) }),
+      ]);
+      expect(await ctx.stores.accounting.count()).toBe(4);
+      const [s2, s1] = await sessions(t);
+      expect(s1).toMatchObject({ acctSessionId: 'sess-1', status: 'stopped', sessionTime: 120, inputOctets: 20, terminateCause: 'Idle-Timeout' });
+      expect(s2).toMatchObject({ acctSessionId: 'sess-2', status: 'active' });
+    });
+
+    it('creates a session from an Interim-Update whose Start was lost, dating its start back', async () => {
+      const t = await tenant();
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(10 * MINUTE), sessionTime: 600 })]);
+      expect(await only(t)).toMatchObject({ status: 'active', startedAt: T0, updatedAt: at(10 * MINUTE), sessionTime: 600 });
+    });
+
+    it('keys sessions by tenant, NAS IP and Acct-Session-Id', async () => {
+      const a = await tenant('rennes');
+      const b = await tenant('brest');
+      await ctx.stores.accounting.record([
+        acct({ tenantId: a, statusType: 'start' }),
+        acct({ tenantId: a, statusType: 'start', nasIp: '192.0.2.11' }),
+        acct({ tenantId: b, statusType: 'start' }),
+        acct({ tenantId: a, statusType: 'interim', sessionTime: 60, eventAt: at(MINUTE) }),
+      ]);
+      expect(await sessions(a)).toHaveLength(2);
+      expect(await sessions(b)).toHaveLength(1);
+      expect((await sessions(b))[0]).toMatchObject({ sessionTime: 0 });
+      const onNas10 = (await sessions(a)).find((s) => s.nasIp === '192.0.2.10');
+      expect(onNas10).toMatchObject({ sessionTime: 60 });
+    });
+
+    it('never shrinks counters, even for a late Interim-Update after the Stop', async () => {
+      const t = await tenant();
+      await ctx.stores.accounting.record([
+        acct({ tenantId: t, statusType: 'start' }),
+        acct({ tenantId: t, statusType: 'stop', eventAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 900 }),
+      ]);
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(5 * MINUTE), sessionTime: 300, inputOctets: 400 })]);
+      expect(await only(t)).toMatchObject({ status: 'stopped', stoppedAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 900 });
+      expect(await ctx.stores.accounting.count()).toBe(3);
+    });
+
+    describe('atomicity: a failing record leaves nothing of its batch', () => {
+      const cases: Array<[string, (t: string) => AccountingRecord]> = [
+        ['a negative counter', (t) => acct({ tenantId: t, statusType: 'interim', acctSessionId: 'bad', inputOctets: -1 })],
+        ['a fractional session time', (t) => acct({ tenantId: t, statusType: 'interim', acctSessionId: 'bad', sessionTime: 1.5 })],
+        ['an unknown status type', (t) => acct({ tenantId: t, statusType: 'bogus' as AccountingRecord['statusType'] })],
+        ['a missing username', (t) => acct({ tenantId: t, statusType: 'start', username: null as unknown as string })],
+        ['an invalid event time', (t) => acct({ tenantId: t, statusType: 'start', eventAt: new Date(Number.NaN) })],
+        ['an unknown tenant', () => acct({ tenantId: 'no-such-tenant', statusType: 'start' })],
+      ];
+      for (const [label, bad] of cases) {
+        it(`rolls back the whole batch on ${label}`, async () => {
+          const t = await tenant();
+          await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', acctSessionId: 'before' })]);
+          const snapshot = await sessions();
+          await expectRejects(
+            ctx.stores.accounting.record([
+              acct({ tenantId: t, statusType: 'start', acctSessionId: 'new-1' }),
+              acct({ tenantId: t, statusType: 'interim', acctSessionId: 'before', sessionTime: 60, eventAt: at(MINUTE) }),
+              acct({ tenantId: t, statusType: 'accounting-on', eventAt: at(MINUTE) }),
+              bad(t),
+              acct({ tenantId: t, statusType: 'start', acctSessionId: 'new-2' }),
+            ]),
+          );
+          expect(await ctx.stores.accounting.count()).toBe(1);
+          expect(await sessions()).toEqual(snapshot);
+          // The store is still usable: the NAS's retransmission goes through.
+          await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', acctSessionId: 'new-1' })]);
+          expect(await ctx.stores.accounting.count()).toBe(2);
+        });
+      }
+    });
+
+    describe('Accounting-On/Off (RFC 2866 §5.1): the NAS lost its sessions', () => {
+      const setUp = async () => {
+        const a = await tenant('rennes');
+        const b = await tenant('brest');
+        await ctx.stores.accounting.record([
+          acct({ tenantId: a, statusType: 'start', acctSessionId: 'a1' }),
+          acct({ tenantId: a, statusType: 'start', acctSessionId: 'a2', eventAt: at(MINUTE) }),
+          acct({ tenantId: a, statusType: 'start', acctSessionId: 'a3' }),
+          acct({ tenantId: a, statusType: 'stop', acctSessionId: 'a3', eventAt: at(2 * MINUTE), sessionTime: 120, terminateCause: 'User-Request' }),
+          acct({ tenantId: a, statusType: 'start', acctSessionId: 'other-nas', nasIp: '192.0.2.99' }),
+          // Same NAS address in another municipality: not the same NAS.
+          acct({ tenantId: b, statusType: 'start', acctSessionId: 'b1' }),
+        ]);
+        return { a, b };
+      };
+      const byAcctId = async (tenantId: string) => new Map((await sessions(tenantId)).map((s) => [s.acctSessionId, s]));
+
+      for (const statusType of ['accounting-on', 'accounting-off'] as const) {
+        it(`${statusType} closes only that NAS's active sessions, as NAS-Reboot at the event time`, async () => {
+          const { a, b } = await setUp();
+          const before = await byAcctId(a);
+          await ctx.stores.accounting.record([acct({ tenantId: a, statusType, acctSessionId: '', username: '', eventAt: at(10 * MINUTE) })]);
+          const after = await byAcctId(a);
+          for (const id of ['a1', 'a2']) {
+            expect(after.get(id)).toEqual({
+              ...before.get(id)!,
+              status: 'stopped',
+              stoppedAt: at(10 * MINUTE),
+              terminateCause: 'NAS-Reboot',
+            });
+          }
+          expect(after.get('a3')).toEqual(before.get('a3'));
+          expect(after.get('other-nas')).toEqual(before.get('other-nas'));
+          expect((await sessions(b))[0]).toMatchObject({ status: 'active' });
+          expect(await ctx.stores.accounting.count()).toBe(7);
+        });
+      }
+
+      it('does not close sessions that started after the event', async () => {
+        const { a } = await setUp();
+        await ctx.stores.accounting.record([acct({ tenantId: a, statusType: 'accounting-on', eventAt: at(30 * SECOND) })]);
+        const after = await byAcctId(a);
+        expect(after.get('a1')).toMatchObject({ status: 'stopped' });
+        expect(after.get('a2')).toMatchObject({ status: 'active' });
+      });
+
+      it('narrows to the NAS-Identifier when the record has one (gateways behind one NAT)', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'start', acctSessionId: 's1', nasIdentifier: 'gw-1' }),
+          acct({ tenantId: t, statusType: 'start', acctSessionId: 's2', nasIdentifier: 'gw-2' }),
+          acct({ tenantId: t, statusType: 'accounting-on', nasIdentifier: 'gw-1', eventAt: at(MINUTE) }),
+        ]);
+        const after = await byAcctId(t);
+        expect(after.get('s1')).toMatchObject({ status: 'stopped', terminateCause: 'NAS-Reboot' });
+        expect(after.get('s2')).toMatchObject({ status: 'active' });
+      });
+
+      it('is a no-op on sessions for a NAS that had none', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'accounting-on' })]);
+        expect(await sessions(t)).toEqual([]);
+        expect(await ctx.stores.accounting.count()).toBe(1);
+      });
+    });
+  });
+}
