@@ -105,10 +105,10 @@ function openSharedState(config: Readonly<Config>): { shared: SharedState; token
     return { shared, tokens: createMemoryLoginTokens(), closeShared: () => shared.close() };
   }
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
-  const shared = createRedisSharedState({ redis, prefix: 'wfc:' });
+  const shared = createRedisSharedState({ redis, prefix: config.redisPrefix });
   return {
     shared,
-    tokens: createRedisLoginTokens(redis, 'wfc:'),
+    tokens: createRedisLoginTokens(redis, config.redisPrefix),
     closeShared: async () => {
       await shared.close();
       await redis.quit();

@@ -25,6 +25,8 @@ export const configSchema = z
     dataDir: z.string().min(1).default('./data'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     redisUrl: url(/^rediss?:$/, 'a redis:// or rediss:// URL').nullable().default(null),
+    /** Key prefix in Redis: one Redis can serve several federations (or test runs). */
+    redisPrefix: z.string().regex(/^[A-Za-z0-9:{}_-]{1,64}$/, 'letters, digits and : { } _ -').default('wfc:'),
     radius: z
       .object({
         host: host.default('::'),
@@ -66,6 +68,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   WFC_DATA_DIR: ['dataDir'],
   WFC_LOG_LEVEL: ['logLevel'],
   WFC_REDIS_URL: ['redisUrl'],
+  WFC_REDIS_PREFIX: ['redisPrefix'],
   WFC_RADIUS_HOST: ['radius', 'host'],
   WFC_RADIUS_AUTH_PORT: ['radius', 'authPort'],
   WFC_RADIUS_ACCT_PORT: ['radius', 'acctPort'],
