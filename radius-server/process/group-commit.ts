@@ -23,13 +23,26 @@ export function createGroupCommit<T>(write: (batch: readonly T[]) => Promise<voi
   let writing: Promise<void> | null = null;
   let scheduled = false;
 
+  const writeEach = async (batch: readonly Waiter<T>[]): Promise<void> => {
+    for (const w of batch) {
+      try {
+        await write([w.item]);
+        w.resolve();
+      } catch (e) {
+        w.reject(e);
+      }
+    }
+  };
+
   const pump = (): void => {
     if (writing || queue.length === 0) return;
     const batch = queue.slice(0, maxBatch);
     queue = queue.slice(batch.length);
     writing = write(batch.map((w) => w.item)).then(
       () => batch.forEach((w) => w.resolve()),
-      (e: unknown) => batch.forEach((w) => w.reject(e)),
+      // One bad record must not fail its neighbours (whose NAS would retry
+      // into the same bad batch for ever): retry each alone.
+      () => writeEach(batch),
     );
     void writing.finally(() => {
       writing = null;
