@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-const port = z.preprocess(toInt, z.number({ error: 'expected a port number' }).int('expected a whole number').min(1, 'expected 1..65535').max(65535, 'expected 1..65535'));
+/** 0 asks the system for any free port (tests, several instances on one host). */
+const port = z.preprocess(toInt, z.number({ error: 'expected a port number' }).int('expected a whole number').min(0, 'expected 1..65535, or 0 for any free port').max(65535, 'expected 1..65535, or 0 for any free port'));
 const positiveInt = z.preprocess(toInt, z.number({ error: 'expected a number' }).int('expected a whole number').min(1, 'expected a positive number'));
 const bool = z.preprocess(toBool, z.boolean({ error: 'expected true or false' }));
 const host = z.string().min(1, 'expected a host name or address');
