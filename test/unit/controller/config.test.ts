@@ -74,3 +74,12 @@ describe('configuration', () => {
     expect(problems({ WFC_CONFIG: file })[0]).toMatch(/^WFC_CONFIG: .* is not valid JSON/);
   });
 });
+
+describe('configuration reference', () => {
+  it('docs/deploy.md documents every environment variable the code reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ENV_VARS } = await import('../../../controller/config/index.js');
+    const doc = readFileSync(new URL('../../../docs/deploy.md', import.meta.url), 'utf8');
+    for (const name of [...Object.keys(ENV_VARS), 'WFC_CONFIG']) expect(doc, `${name} missing from docs/deploy.md`).toContain(`| \`${name}\` |`);
+  });
+});
