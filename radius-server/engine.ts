@@ -11,9 +11,9 @@
 import type { Logger } from '../controller/log.js';
 import type { Metrics } from '../controller/metrics.js';
 import { Code } from './codec/codes.js';
-import { decodePacket, type DecodeFailure, type Packet } from './codec/packet.js';
+import { decodePacket, DECODE_FAILURES, type DecodeFailure, type Packet } from './codec/packet.js';
 import { encodeResponse } from './codec/reply.js';
-import { verifyRequest, type VerifyFailure } from './codec/verify.js';
+import { verifyRequest, VERIFY_FAILURES, type VerifyFailure } from './codec/verify.js';
 import type { DedupCache, DedupKey } from './dedup.js';
 import type { ClientContext, Directory } from './directory.js';
 import type { AccessProcessor } from './process/access.js';
@@ -36,6 +36,19 @@ export type DropReason =
   | AccountingDrop
   | 'duplicate-of-dropped'
   | 'internal-error';
+
+/** Every reason the engine drops a request, with its meaning (the `reason` label of the drop counter). */
+export const DROP_REASONS: Readonly<Record<DropReason, string>> = {
+  'unknown-client': 'the source address is in no RADIUS client network (RFC 2865 §3: silently discarded)',
+  ...DECODE_FAILURES,
+  'unexpected-code': 'a packet type this port does not take (e.g. Accounting-Request on the authentication port)',
+  ...VERIFY_FAILURES,
+  'acct-session-id-missing': 'an Accounting-Request without Acct-Session-Id (RFC 2866 §5.5)',
+  'status-type-missing': 'an Accounting-Request without Acct-Status-Type (RFC 2866 §5.1)',
+  'store-failed': 'the accounting record could not be stored: no response, so the NAS retries (RFC 2866 §4.1)',
+  'duplicate-of-dropped': 'a retransmission of a request that was itself dropped',
+  'internal-error': 'processing failed unexpectedly (logged at error level)',
+};
 
 export type HandleResult =
   | { readonly kind: 'reply'; readonly reply: Buffer; readonly duplicate: boolean }
