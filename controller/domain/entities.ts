@@ -27,6 +27,27 @@ export interface Wifi4Eu {
   readonly selfTest: boolean;
 }
 
+/** The captive-portal protocols a municipality's gateways speak (captive-portal/nas/). */
+export type GatewayType = 'coovachilli' | 'opennds' | 'generic';
+export const GATEWAY_TYPES: readonly GatewayType[] = ['coovachilli', 'opennds', 'generic'];
+
+/**
+ * How the captive portal talks to a municipality's gateways. Without it the
+ * portal still serves accounts and status pages but refuses gateway hand-offs.
+ */
+export interface PortalSettings {
+  /** The one protocol accepted from this municipality's gateways. */
+  readonly gateway: GatewayType;
+  /** CoovaChilli `uamsecret`: checks the redirect's `md` and encodes the token. */
+  readonly uamSecret: string | null;
+  /** How the token travels to CoovaChilli: `password=` (PAP) or `response=` (CHAP). */
+  readonly uamAuth: 'pap' | 'chap';
+  /** openNDS `faskey` (FAS level 1); null for level 0. */
+  readonly fasKey: string | null;
+  /** Hosts the gateway lets through before login, besides the portal's own and WiFi4EU's. */
+  readonly walledGarden: readonly string[];
+}
+
 /** A municipality: the tenant that owns access points, gateways and a portal. */
 export interface Tenant {
   readonly id: string;
@@ -37,6 +58,7 @@ export interface Tenant {
   readonly branding: Branding;
   readonly policy: Policy;
   readonly wifi4eu: Wifi4Eu | null;
+  readonly portal: PortalSettings | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

@@ -17,6 +17,7 @@ import type {
   Identity,
   Locale,
   Placement,
+  PortalSettings,
   RadiusClient,
   Role,
   Session,
@@ -38,6 +39,8 @@ export interface NewTenant {
   readonly branding: Branding;
   readonly policy: Policy;
   readonly wifi4eu: Wifi4Eu | null;
+  /** Gateway settings of the captive portal; absent means none yet. */
+  readonly portal?: PortalSettings | null;
 }
 
 export interface TenantStore {

@@ -64,6 +64,23 @@ export function describeTenantStore(name: string, make: MakeStores): void {
       expect((await tenants.get(t.id))?.wifi4eu).toBeNull();
     });
 
+    it('keeps portal settings: null by default, set at creation, updated and cleared', async () => {
+      const { tenants } = ctx.stores;
+      const portal = { gateway: 'coovachilli' as const, uamSecret: 'uam-secret-1234', uamAuth: 'chap' as const, fasKey: null, walledGarden: ['cdn.example.fr'] };
+      const plain = await tenants.create(newTenant('brest'));
+      expect(plain.portal).toBeNull();
+      expect((await tenants.get(plain.id))?.portal).toBeNull();
+      const t = await tenants.create(newTenant('rennes', { portal }));
+      expect((await tenants.get(t.id))?.portal).toEqual(portal);
+      const other = { ...portal, gateway: 'opennds' as const, uamSecret: null, fasKey: 'fas-key-1234', walledGarden: [] };
+      expect((await tenants.update(t.id, { portal: other })).portal).toEqual(other);
+      expect((await tenants.get(t.id))?.portal).toEqual(other);
+      // A patch without the field leaves it alone.
+      expect((await tenants.update(t.id, { name: 'Rennes' })).portal).toEqual(other);
+      expect((await tenants.update(t.id, { portal: null })).portal).toBeNull();
+      expect((await tenants.getBySlug('rennes'))?.portal).toBeNull();
+    });
+
     it('updates branding and inseeCode', async () => {
       const { tenants } = ctx.stores;
       const t = await tenants.create(newTenant('ajaccio'));

@@ -187,6 +187,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, at);
     `,
   },
+  {
+    version: 2,
+    name: 'tenant portal settings',
+    sql: `
+      -- The captive portal's gateway settings (protocol, UAM secret, walled garden): one JSON document.
+      ALTER TABLE tenants ADD COLUMN portal TEXT CHECK (portal IS NULL OR json_valid(portal));
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -1,4 +1,4 @@
-import type { Branding, Tenant, Wifi4Eu } from '../../domain/entities.js';
+import type { Branding, PortalSettings, Tenant, Wifi4Eu } from '../../domain/entities.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { AppError, E } from '../../errors.js';
 import type { NewTenant, TenantStore } from '../../ports/stores.js';
@@ -15,11 +15,12 @@ interface TenantRow {
   branding: string;
   policy: string;
   wifi4eu: string | null;
+  portal: string | null;
   created_at: number;
   updated_at: number;
 }
 
-const COLUMNS = 'id, slug, name, insee_code, branding, policy, wifi4eu, created_at, updated_at';
+const COLUMNS = 'id, slug, name, insee_code, branding, policy, wifi4eu, portal, created_at, updated_at';
 
 function toTenant(r: TenantRow): Tenant {
   return {
@@ -31,6 +32,7 @@ function toTenant(r: TenantRow): Tenant {
     // A policy written before a field existed gets that field's default.
     policy: { ...DEFAULT_POLICY, ...(JSON.parse(r.policy) as Partial<Policy>) },
     wifi4eu: parseJson<Wifi4Eu>(r.wifi4eu),
+    portal: parseJson<PortalSettings>(r.portal),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
   };
@@ -45,6 +47,7 @@ function toRow(t: Tenant): TenantRow {
     branding: JSON.stringify(t.branding),
     policy: JSON.stringify(t.policy),
     wifi4eu: t.wifi4eu === null ? null : JSON.stringify(t.wifi4eu),
+    portal: t.portal === null ? null : JSON.stringify(t.portal),
     created_at: ms(t.createdAt),
     updated_at: ms(t.updatedAt),
   };
@@ -53,14 +56,14 @@ function toRow(t: Tenant): TenantRow {
 /** Lists are ordered by slug. */
 export function createSqliteTenantStore(db: SqliteDatabase, deps: SqliteDeps): TenantStore {
   const insert = db.prepare<[TenantRow]>(
-    `INSERT INTO tenants (${COLUMNS}) VALUES (@id, @slug, @name, @insee_code, @branding, @policy, @wifi4eu, @created_at, @updated_at)`,
+    `INSERT INTO tenants (${COLUMNS}) VALUES (@id, @slug, @name, @insee_code, @branding, @policy, @wifi4eu, @portal, @created_at, @updated_at)`,
   );
   const byId = db.prepare<[string], TenantRow>(`SELECT ${COLUMNS} FROM tenants WHERE id = ?`);
   const bySlug = db.prepare<[string], TenantRow>(`SELECT ${COLUMNS} FROM tenants WHERE slug = ?`);
   const all = db.prepare<[], TenantRow>(`SELECT ${COLUMNS} FROM tenants ORDER BY slug`);
   const replace = db.prepare<[TenantRow]>(
     `UPDATE tenants SET name = @name, insee_code = @insee_code, branding = @branding, policy = @policy,
-       wifi4eu = @wifi4eu, updated_at = @updated_at WHERE id = @id`,
+       wifi4eu = @wifi4eu, portal = @portal, updated_at = @updated_at WHERE id = @id`,
   );
   const update = db.transaction((id: string, patch: Partial<Omit<NewTenant, 'slug'>>): Tenant => {
     const row = byId.get(id);
@@ -73,6 +76,7 @@ export function createSqliteTenantStore(db: SqliteDatabase, deps: SqliteDeps): T
       branding: patch.branding ?? cur.branding,
       policy: patch.policy ?? cur.policy,
       wifi4eu: patch.wifi4eu !== undefined ? patch.wifi4eu : cur.wifi4eu,
+      portal: patch.portal !== undefined ? patch.portal : cur.portal,
       updatedAt: deps.clock.now(),
     };
     replace.run(toRow(next));
@@ -109,6 +113,6 @@ export function createSqliteTenantStore(db: SqliteDatabase, deps: SqliteDeps): T
 }
 
 /** Only the port's fields: callers may pass a wider object. */
-function pickNewTenant(t: NewTenant): NewTenant {
-  return { slug: t.slug, name: t.name, inseeCode: t.inseeCode, branding: t.branding, policy: t.policy, wifi4eu: t.wifi4eu };
+function pickNewTenant(t: NewTenant): Omit<Tenant, 'id' | 'createdAt' | 'updatedAt'> {
+  return { slug: t.slug, name: t.name, inseeCode: t.inseeCode, branding: t.branding, policy: t.policy, wifi4eu: t.wifi4eu, portal: t.portal ?? null };
 }
