@@ -24,7 +24,7 @@
  * never counts anything itself: `begin` tells the caller what it was, and
  * the caller feeds its metrics (hostapd-style drop counters).
  */
-import { Fifo } from '../controller/adapters/memory/fifo.js';
+import { Fifo } from '../controller/collections/fifo.js';
 
 export type SocketKind = 'auth' | 'acct' | 'coa' | 'status';
 

@@ -1,2 +1,6 @@
 export * from './stores.js';
 export * from './clock.js';
+export * from './live-sessions.js';
+export * from './rate-limit.js';
+export * from './shared-state.js';
+export * from './login-tokens.js';

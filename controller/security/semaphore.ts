@@ -12,13 +12,16 @@ export class Semaphore {
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.active++;
+    // A finishing task hands its slot straight to the next waiter (active
+    // stays counted), so a newcomer can never slip in between.
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.queue.shift()?.();
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

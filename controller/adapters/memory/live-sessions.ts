@@ -14,7 +14,7 @@ import {
   type LiveUpdate,
   type ReserveRequest,
 } from '../../ports/live-sessions.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../../collections/fifo.js';
 
 export interface MemoryLiveSessionOptions {
   readonly clock?: Clock;

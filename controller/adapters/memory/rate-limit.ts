@@ -10,7 +10,7 @@
 import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
 import { rateLimitResult, type RateLimiter, type RateLimitOptions, type RateLimitResult } from '../../ports/rate-limit.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../../collections/fifo.js';
 
 export interface MemoryRateLimiterOptions {
   readonly clock?: Clock;

@@ -63,7 +63,7 @@ describe('Semaphore', () => {
   // and jumps the queue. Fix: hand the slot over in release (`next ? next()
   // : this.active--`) and do not increment after waking. Turn `it.fails`
   // into `it` with that fix.
-  it.fails('a slot freed while a task waits goes to that task, not to a newcomer of the same tick', async () => {
+  it('a slot freed while a task waits goes to that task, not to a newcomer of the same tick', async () => {
     // The newcomer arrives a few microtasks after the release: try each depth,
     // since where the hand-over can be overtaken depends on await mechanics.
     for (let depth = 0; depth < 8; depth++) {
