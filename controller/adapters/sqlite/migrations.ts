@@ -195,6 +195,98 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tenants ADD COLUMN portal TEXT CHECK (portal IS NULL OR json_valid(portal));
     `,
   },
+  {
+    version: 3,
+    name: 'provisioning: AP profiles, variables, config versions, enrolment, device credentials, agent state, secret rotations',
+    sql: `
+      -- How each AP is rendered; an AP registered without one (CLI) gets the defaults.
+      CREATE TABLE ap_profiles (
+        ap_id TEXT PRIMARY KEY REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id TEXT NOT NULL,
+        profile TEXT NOT NULL CHECK (json_valid(profile)),
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- scope: '' for the federation, else a tenant id.
+      CREATE TABLE provisioning_variables (
+        scope TEXT PRIMARY KEY,
+        variables TEXT NOT NULL CHECK (json_valid(variables)),
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE config_versions (
+        ap_id TEXT NOT NULL REFERENCES access_points (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        tenant_id TEXT NOT NULL,
+        checksum TEXT NOT NULL,
+        secret_digest TEXT,
+        bundle TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (ap_id, version)
+      ) STRICT;
+
+      -- One row per AP: its current version and what its agent last said.
+      CREATE TABLE agent_states (
+        ap_id TEXT PRIMARY KEY REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id TEXT NOT NULL,
+        current_version INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'applied', 'error')),
+        applied_version INTEGER,
+        applied_at INTEGER,
+        error_version INTEGER,
+        error_message TEXT,
+        error_at INTEGER,
+        last_seen_at INTEGER,
+        agent_info TEXT CHECK (agent_info IS NULL OR json_valid(agent_info)),
+        enrolled_at INTEGER
+      ) STRICT;
+      CREATE INDEX agent_states_by_tenant ON agent_states (tenant_id);
+
+      -- One-time enrolment tokens, by sha256; a used one stays to tell a replay from an unknown token.
+      CREATE TABLE enrolments (
+        token_hash TEXT PRIMARY KEY,
+        ap_id TEXT NOT NULL REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT;
+      CREATE INDEX enrolments_by_ap ON enrolments (ap_id);
+
+      -- The device key (sha256) and client certificate an enrolment gave; re-enrolment replaces them.
+      CREATE TABLE device_credentials (
+        ap_id TEXT PRIMARY KEY REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        certificate_serial TEXT,
+        certificate_not_after INTEGER,
+        certificate_pem TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE secret_rotations (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        client_id TEXT NOT NULL REFERENCES radius_clients (id) ON DELETE CASCADE,
+        new_secret TEXT NOT NULL,
+        secret_digest TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        completed_at INTEGER
+      ) STRICT;
+      CREATE UNIQUE INDEX secret_rotations_one_open ON secret_rotations (client_id) WHERE completed_at IS NULL;
+      CREATE INDEX secret_rotations_by_tenant ON secret_rotations (tenant_id, started_at);
+
+      -- APs a rotation still waits for.
+      CREATE TABLE secret_rotation_aps (
+        rotation_id TEXT NOT NULL REFERENCES secret_rotations (id) ON DELETE CASCADE,
+        ap_id TEXT NOT NULL REFERENCES access_points (id) ON DELETE CASCADE,
+        PRIMARY KEY (rotation_id, ap_id)
+      ) STRICT;
+      CREATE INDEX secret_rotation_aps_by_ap ON secret_rotation_aps (ap_id);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {
