@@ -20,7 +20,6 @@ export function buildProgram(): Command {
   const program = new Command('wfc')
     .description('Regional Wi-Fi federation controller')
     .option('--data-dir <dir>', 'data directory (default: $WFC_DATA_DIR or ./data)')
-    .showHelpAfterError()
     .exitOverride();
   registerFederation(program);
   registerTenant(program);
@@ -38,26 +37,35 @@ export function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
-  program.commands.forEach(function exitOverrideAll(c: Command) {
+  program.commands.forEach(function oneLineErrors(c: Command) {
     c.exitOverride();
-    c.commands.forEach(exitOverrideAll);
+    // A usage error is one line naming where help is, not the whole help text.
+    c.configureOutput({ outputError: (message, write) => write(`wfc: ${oneLine(message.replace(/^error: /, ''))} (see ${commandPath(c)} --help)\n`) });
+    c.commands.forEach(oneLineErrors);
   });
+  program.configureOutput({ outputError: (message, write) => write(`wfc: ${oneLine(message.replace(/^error: /, ''))} (see wfc --help)\n`) });
   try {
     await program.parseAsync(argv as string[]);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (isAppError(e)) {
-      process.stderr.write(`wfc: ${e.message}\n`);
-      return 1;
-    }
     if (e instanceof ConfigError) {
-      process.stderr.write(`wfc: ${e.message}\n`);
+      process.stderr.write(`wfc: invalid configuration: ${e.problems.join('; ')}\n`);
       return 1;
     }
-    process.stderr.write(`wfc: ${(e as Error).message}\n`);
+    process.stderr.write(`wfc: ${oneLine(isAppError(e) || e instanceof Error ? e.message : String(e))}\n`);
     return 1;
   }
+}
+
+function commandPath(c: Command): string {
+  const names: string[] = [];
+  for (let x: Command | null = c; x; x = x.parent) names.unshift(x.name());
+  return names.join(' ');
+}
+
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, '; ');
 }
 
 const code = await main(process.argv);

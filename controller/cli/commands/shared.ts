@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { withContext, type CliContext } from '../context.js';
 
 export interface GlobalOpts {
@@ -23,17 +23,21 @@ export async function readStdinLine(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
-export function int(name: string) {
+/*
+ * InvalidArgumentError makes a bad option value a usage error (exit 2), like
+ * a missing option; commander's message already names the option.
+ */
+export function int(_name: string) {
   return (v: string): number => {
-    if (!/^-?\d+$/.test(v)) throw new Error(`${name} must be a whole number, got "${v}"`);
+    if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('Expected a whole number.');
     return Number(v);
   };
 }
 
-export function num(name: string) {
+export function num(_name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`${name} must be a number, got "${v}"`);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('Expected a number.');
     return n;
   };
 }

@@ -31,13 +31,18 @@ export function registerToken(program: Command): void {
     }),
   );
 
-  const list = token.command('list').description('list tokens').option('--tenant <slug>').option('--json');
+  const list = token
+    .command('list')
+    .description("list tokens (never their secrets): the federation-wide ones and every municipality's, or one municipality's")
+    .option('--tenant <slug>', "only this municipality's tokens")
+    .option('--json');
   list.action(
     action(list, async ({ stores }, o: { tenant?: string; json?: boolean }) => {
-      const tenant = o.tenant ? await requireTenant(stores, o.tenant) : null;
-      const all = (await stores.tokens.list(tenant?.id ?? null)).map(({ tokenHash: _h, ...t }) => t);
+      // The store lists one scope at a time (null: federation-wide).
+      const tenants = o.tenant ? [await requireTenant(stores, o.tenant)] : [null, ...(await stores.tenants.list())];
+      const all = (await Promise.all(tenants.map(async (t) => (await stores.tokens.list(t?.id ?? null)).map(({ tokenHash: _h, ...rest }) => ({ ...rest, tenant: t?.slug ?? null }))))).flat();
       if (o.json) printJson(all);
-      else printTable(all, ['id', 'name', 'role', 'tenantId', 'createdAt', 'revokedAt']);
+      else printTable(all, ['id', 'name', 'role', 'tenant', 'createdAt', 'revokedAt']);
     }),
   );
 
