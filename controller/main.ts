@@ -133,11 +133,12 @@ export async function runController(env: NodeJS.ProcessEnv = process.env): Promi
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'signal received');
+      // pino writes asynchronously: flush before exiting so the last lines are kept, in order.
       running.stop().then(
-        () => process.exit(0),
+        () => log.flush(() => process.exit(0)),
         (err: unknown) => {
           log.error({ err }, 'unclean shutdown');
-          process.exit(1);
+          log.flush(() => process.exit(1));
         },
       );
     });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Federation, Identity } from '../domain/entities.js';
 import { identityInputSchema, passwordSchema } from '../domain/validation.js';
 import { AppError, E } from '../errors.js';
@@ -25,7 +26,7 @@ export async function createIdentity(stores: Stores, hasher: PasswordHasher, inp
 }
 
 export async function setPassword(stores: Stores, hasher: PasswordHasher, identity: Identity, password: string, actor: string): Promise<Identity> {
-  const pw = validate(passwordSchema, password);
+  const { password: pw } = validate(z.object({ password: passwordSchema }), { password });
   const after = await stores.identities.update(identity.id, { passwordHash: await hasher.hash(pw) });
   await stores.audit.append({ actor, tenantId: null, action: 'identity.passwd', target: `identity:${identity.id}`, before: null, after: null });
   return after;
