@@ -15,7 +15,12 @@ import type { AccessPoint } from '../domain/entities.js';
 import type { NewAccessPoint } from './stores.js';
 
 export type Firmware = 'openwrt' | 'hostapd' | 'generic';
-export type GatewayType = 'none' | 'opennds' | 'coova-chilli';
+/**
+ * The captive-portal gateway the AP runs: `municipality` follows the
+ * municipality's portal settings (coovachilli, opennds; generic means an
+ * external gateway, so none on the AP); `none` bridges SSIDs to the LAN.
+ */
+export type GatewayChoice = 'municipality' | 'none' | 'opennds' | 'coovachilli';
 export type Band = '2g' | '5g';
 export type SsidSecurity = 'open' | 'wpa2-enterprise';
 
@@ -35,7 +40,7 @@ export type Variables = Readonly<Record<string, unknown>>;
 export interface ApProfile {
   readonly vendor: string | null;
   readonly firmware: Firmware;
-  readonly gateway: GatewayType;
+  readonly gateway: GatewayChoice;
   /** The municipality's RADIUS client whose secret the AP uses; null: the first by name. */
   readonly radiusClientId: string | null;
   readonly bands: readonly Band[];
@@ -48,7 +53,7 @@ export interface ApProfile {
 export const DEFAULT_PROFILE: ApProfile = Object.freeze({
   vendor: null,
   firmware: 'openwrt',
-  gateway: 'opennds',
+  gateway: 'municipality',
   radiusClientId: null,
   bands: Object.freeze(['2g', '5g'] as const),
   ssids: Object.freeze([]),

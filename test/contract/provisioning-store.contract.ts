@@ -24,7 +24,7 @@ export function draft(text: string, over: Partial<ConfigDraft> = {}): ConfigDraf
   return { bundle: text, checksum: sha(text), reason: 'test', secretDigest: null, ...over };
 }
 
-const profile = (over: Partial<ApProfile> = {}): ApProfile => ({ ...DEFAULT_PROFILE, vendor: 'Ubiquiti', gateway: 'coova-chilli', ...over });
+const profile = (over: Partial<ApProfile> = {}): ApProfile => ({ ...DEFAULT_PROFILE, vendor: 'Ubiquiti', gateway: 'coovachilli', ...over });
 
 export function describeProvisioningStore(name: string, make: MakeProvisioning): void {
   describe(`ProvisioningStore contract: ${name}`, () => {
