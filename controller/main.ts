@@ -23,11 +23,19 @@ import { createRedisSharedState } from './adapters/redis/shared-state.js';
 import { createRedisLoginTokens } from './adapters/redis/login-tokens.js';
 import { createPasswordHasher } from './security/passwords.js';
 import { createRadiusServer } from '../radius-server/server.js';
+import { createPortalApp } from '../captive-portal/app.js';
+import { loadPortalSecret } from '../captive-portal/secret.js';
+import type { VerificationCodeStore } from './ports/verification-codes.js';
+import type { Mailer } from './ports/mailer.js';
+import { MemoryVerificationCodeStore } from './adapters/memory/verification-codes.js';
+import { RedisVerificationCodeStore } from './adapters/redis/verification-codes.js';
+import { createOutboxMailer, outboxDir } from './adapters/mail/outbox.js';
+import { createSmtpMailer } from './adapters/mail/smtp.js';
 
 export interface RunningController {
   readonly config: Readonly<Config>;
   /** Addresses actually bound (ports may be 0 in tests). */
-  readonly addresses: { api: number; radiusAuth: number; radiusAcct: number };
+  readonly addresses: { api: number; portal: number; radiusAuth: number; radiusAcct: number };
   stop(): Promise<void>;
 }
 
@@ -50,7 +58,7 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
   const metrics = createMetrics();
   metrics.build.set({ version: VERSION, node: process.version }, 1);
 
-  const { shared, tokens, closeShared } = openSharedState(config);
+  const { shared, tokens, codes, closeShared } = openSharedState(config);
   const hasher = createPasswordHasher({ concurrency: config.radius.verifyConcurrency });
 
   const radius = await createRadiusServer({
@@ -76,6 +84,32 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
   radius.startTimers();
   log.info({ host: config.radius.host, auth: radiusAuth, acct: radiusAcct }, 'RADIUS listening (UDP)');
 
+  const mailer: Mailer = config.smtp.url
+    ? createSmtpMailer({ url: config.smtp.url, from: config.smtp.from })
+    : createOutboxMailer({ dir: outboxDir(config.dataDir), from: config.smtp.from });
+  const portal = createPortalApp({
+    stores,
+    live: shared.liveSessions,
+    limiter: shared.rateLimits,
+    tokens,
+    codes,
+    mailer,
+    hasher,
+    metrics,
+    log: log.child({ part: 'portal' }),
+    clock: systemClock,
+    secret: loadPortalSecret(config.portal.cookieSecret, config.dataDir),
+    publicUrl: config.portal.publicUrl,
+    secureCookies: config.portal.secureCookies,
+    trustProxy: config.portal.trustProxy,
+    tokenTtlSeconds: config.portal.tokenTtlSeconds,
+    rememberDays: config.portal.rememberDays,
+  });
+  const portalServer = createServer(portal);
+  await listen(portalServer, config.portal.port, config.portal.host);
+  const portalPort = (portalServer.address() as { port: number }).port;
+  log.info({ port: portalPort, host: config.portal.host, mail: mailer.transport }, 'captive portal listening');
+
   const apiServer = createServer(api);
   await listen(apiServer, config.api.port, config.api.host);
   const apiPort = (apiServer.address() as { port: number }).port;
@@ -84,11 +118,12 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
   let stopping: Promise<void> | null = null;
   return {
     config,
-    addresses: { api: apiPort, radiusAuth, radiusAcct },
+    addresses: { api: apiPort, portal: portalPort, radiusAuth, radiusAcct },
     stop() {
       stopping ??= (async () => {
         log.info('shutting down: no new requests, finishing those in flight');
-        await Promise.all([close(apiServer), radius.stop()]);
+        await Promise.all([close(apiServer), close(portalServer), radius.stop()]);
+        await mailer.close();
         await closeShared();
         await stores.close();
         log.info('stopped');
@@ -99,16 +134,17 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
 }
 
 /** In-process state for one node; Redis when WFC_REDIS_URL names one (several nodes). */
-function openSharedState(config: Readonly<Config>): { shared: SharedState; tokens: LoginTokenStore; closeShared(): Promise<void> } {
+function openSharedState(config: Readonly<Config>): { shared: SharedState; tokens: LoginTokenStore; codes: VerificationCodeStore; closeShared(): Promise<void> } {
   if (!config.redisUrl) {
     const shared = createMemorySharedState();
-    return { shared, tokens: createMemoryLoginTokens(), closeShared: () => shared.close() };
+    return { shared, tokens: createMemoryLoginTokens(), codes: new MemoryVerificationCodeStore(), closeShared: () => shared.close() };
   }
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
   const shared = createRedisSharedState({ redis, prefix: config.redisPrefix });
   return {
     shared,
     tokens: createRedisLoginTokens(redis, config.redisPrefix),
+    codes: new RedisVerificationCodeStore({ redis, prefix: config.redisPrefix }),
     closeShared: async () => {
       await shared.close();
       await redis.quit();

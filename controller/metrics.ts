@@ -35,13 +35,26 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     requests: new Counter({ name: 'wfc_http_requests_total', help: 'HTTP requests served, by server, route and status class', labelNames: ['server', 'route', 'status'], registers: r }),
   };
 
+  const portal = {
+    pageViews: new Counter({ name: 'wfc_portal_page_views_total', help: 'Captive-portal pages served, by municipality and page', labelNames: ['tenant', 'page'], registers: r }),
+    logins: new Counter({ name: 'wfc_portal_logins_total', help: 'Portal login attempts, by result (success, invalid, locked, unverified, disabled)', labelNames: ['tenant', 'result'], registers: r }),
+    registrations: new Counter({ name: 'wfc_portal_registrations_total', help: 'Portal registrations, by result (created, invalid, username-taken, email-taken)', labelNames: ['tenant', 'result'], registers: r }),
+    codeChecks: new Counter({ name: 'wfc_portal_code_checks_total', help: 'Verification and reset codes entered, by purpose and result (ok, wrong, expired, too-many-attempts)', labelNames: ['tenant', 'purpose', 'result'], registers: r }),
+    codesSent: new Counter({ name: 'wfc_portal_codes_sent_total', help: 'Verification and reset codes sent by e-mail, by purpose', labelNames: ['tenant', 'purpose'], registers: r }),
+    mailFailures: new Counter({ name: 'wfc_portal_mail_failures_total', help: 'E-mails the mailer (SMTP or outbox) failed to take', labelNames: ['transport'], registers: r }),
+    rateLimited: new Counter({ name: 'wfc_portal_rate_limited_total', help: 'Portal requests refused by a rate limit, by action and scope (ip, identity)', labelNames: ['tenant', 'action', 'scope'], registers: r }),
+    handoffs: new Counter({ name: 'wfc_portal_gateway_handoffs_total', help: 'Logins handed back to the gateway with a one-time RADIUS token, by gateway protocol', labelNames: ['tenant', 'gateway'], registers: r }),
+    badGateway: new Counter({ name: 'wfc_portal_bad_gateway_params_total', help: 'Gateway redirects refused, by protocol and reason', labelNames: ['tenant', 'gateway', 'reason'], registers: r }),
+    csrfFailures: new Counter({ name: 'wfc_portal_csrf_failures_total', help: 'Form posts refused for a missing or wrong CSRF token', labelNames: ['tenant'], registers: r }),
+  };
+
   const stores = {
     ready: new Gauge({ name: 'wfc_store_up', help: '1 when the store answered its last readiness probe', labelNames: ['store'], registers: r }),
   };
 
   const build = new Gauge({ name: 'wfc_build_info', help: 'Version of the running controller', labelNames: ['version', 'node'], registers: r });
 
-  return { registry, radius, http, stores, build };
+  return { registry, radius, http, portal, stores, build };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

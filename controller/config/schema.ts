@@ -49,6 +49,22 @@ export const configSchema = z
         /** The address citizens' browsers reach the portal at. */
         publicUrl: url(/^https?:$/, 'an http(s):// URL').nullable().default(null),
         secureCookies: bool.default(true),
+        /** Signs portal cookies, CSRF tokens and gateway state; every node of a cluster needs the same. */
+        cookieSecret: z.string().min(32, 'at least 32 characters').nullable().default(null),
+        /** Express `trust proxy`: which reverse proxies may tell the client address (X-Forwarded-For). */
+        trustProxy: z.string().min(1).nullable().default(null),
+        /** Lifetime of the one-time RADIUS token handed to the gateway. */
+        tokenTtlSeconds: positiveInt.default(120),
+        /** How long a remembered device passes MAC authentication. */
+        rememberDays: positiveInt.default(180),
+      })
+      .strict()
+      .prefault({}),
+    smtp: z
+      .object({
+        /** smtp:// or smtps:// with credentials; unset writes mail to <dataDir>/outbox. */
+        url: url(/^smtps?:$/, 'an smtp:// or smtps:// URL').nullable().default(null),
+        from: z.string().min(3).default('Wi-Fi public <no-reply@localhost>'),
       })
       .strict()
       .prefault({}),
@@ -80,6 +96,12 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   WFC_PORTAL_PORT: ['portal', 'port'],
   WFC_PORTAL_PUBLIC_URL: ['portal', 'publicUrl'],
   WFC_PORTAL_SECURE_COOKIES: ['portal', 'secureCookies'],
+  WFC_PORTAL_COOKIE_SECRET: ['portal', 'cookieSecret'],
+  WFC_PORTAL_TRUST_PROXY: ['portal', 'trustProxy'],
+  WFC_PORTAL_TOKEN_TTL_SECONDS: ['portal', 'tokenTtlSeconds'],
+  WFC_PORTAL_REMEMBER_DAYS: ['portal', 'rememberDays'],
+  WFC_SMTP_URL: ['smtp', 'url'],
+  WFC_SMTP_FROM: ['smtp', 'from'],
   WFC_API_HOST: ['api', 'host'],
   WFC_API_PORT: ['api', 'port'],
 };

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Locale, Tenant } from '../domain/entities.js';
+import type { Locale, PortalSettings, Tenant } from '../domain/entities.js';
 import type { Mac } from '../domain/mac.js';
 import type { Stores } from '../ports/stores.js';
 import type { PasswordHasher } from '../security/passwords.js';
@@ -23,6 +23,8 @@ const ACTOR = 'cli:demo';
 
 interface DemoCredentials {
   readonly radiusSecret: string;
+  /** CoovaChilli uamsecret of the demo gateways (added later: older files lack it). */
+  readonly uamSecret?: string;
   readonly apiTokens: Record<string, string>;
   readonly passwords: Record<string, string>;
 }
@@ -34,13 +36,22 @@ export interface DemoSummary {
   readonly accessPoints: Array<{ tenant: string; mac: string; name: string }>;
   readonly users: Array<{ username: string; password: string; email: string; locale: Locale }>;
   readonly devices: Array<{ username: string; mac: string }>;
+  /** Captive portal: each municipality's gateway settings (CoovaChilli UAM). */
+  readonly portal: Array<{ slug: string; path: string; gateway: string; uamAuth: string; uamSecret: string | null }>;
+}
+
+/** A small shield with the town's initial: an inline logo, so the portal loads nothing from elsewhere. */
+function demoLogo(initial: string, color: string): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 48"><path d="M2 2h36v22c0 12-9 19-18 22C11 43 2 36 2 24z" fill="#fff" stroke="${color}" stroke-width="3"/><text x="20" y="31" font-family="Arial,sans-serif" font-size="22" font-weight="700" text-anchor="middle" fill="${color}">${initial}</text></svg>`;
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
 const FEDERATION = { name: 'Wi-Fi public Drôme (démo)', realm: 'wifi.demo-drome.fr' };
 
 const TENANTS = [
   {
-    input: { slug: 'valence', name: 'Ville de Valence', inseeCode: '26362', primaryColor: '#b3262b' },
+    input: { slug: 'valence', name: 'Ville de Valence', inseeCode: '26362', primaryColor: '#b3262b', logoUrl: demoLogo('V', '#b3262b') },
+    portal: { uamAuth: 'pap' as const },
     client: { name: 'Passerelles de Valence (démo, loopback IPv4)', network: '127.0.0.0/8' },
     aps: [
       { mac: '00:11:22:33:44:01', name: 'Parc Jouvet', site: 'Parc Jouvet', latitude: 44.9281, longitude: 4.8893, placement: 'outdoor', model: 'Ubiquiti U6 Mesh' },
@@ -48,7 +59,8 @@ const TENANTS = [
     ],
   },
   {
-    input: { slug: 'crest', name: 'Ville de Crest', inseeCode: '26108', primaryColor: '#2d6a4f' },
+    input: { slug: 'crest', name: 'Ville de Crest', inseeCode: '26108', primaryColor: '#2d6a4f', logoUrl: demoLogo('C', '#2d6a4f') },
+    portal: { uamAuth: 'chap' as const },
     client: { name: 'Passerelles de Crest (démo, loopback IPv6)', network: '::1/128' },
     aps: [
       { mac: '00:11:22:33:45:01', name: 'Tour de Crest', site: 'Tour de Crest', latitude: 44.7286, longitude: 5.0222, placement: 'outdoor', model: 'OpenWrt GL-AR300M' },
@@ -79,8 +91,16 @@ export async function seedDemo(
 
   const tenants: DemoSummary['tenants'] = [];
   const accessPoints: DemoSummary['accessPoints'] = [];
+  const portal: DemoSummary['portal'] = [];
   for (const t of TENANTS) {
-    const tenant: Tenant = (await stores.tenants.getBySlug(t.input.slug)) ?? (await createTenant(stores, t.input, ACTOR));
+    let tenant: Tenant = (await stores.tenants.getBySlug(t.input.slug)) ?? (await createTenant(stores, t.input, ACTOR));
+    if (!tenant.portal) {
+      // Demo gateways: CoovaChilli with a uamsecret; Valence hands the token over by PAP, Crest by CHAP.
+      const settings: PortalSettings = { gateway: 'coovachilli', uamSecret: creds.uamSecret!, uamAuth: t.portal.uamAuth, fasKey: null, walledGarden: [] };
+      tenant = await stores.tenants.update(tenant.id, { portal: settings });
+      await stores.audit.append({ actor: ACTOR, tenantId: tenant.id, action: 'tenant.portal', target: `tenant:${tenant.slug}`, before: null, after: { ...settings, uamSecret: '[redacted]' } });
+    }
+    portal.push({ slug: tenant.slug, path: `/t/${tenant.slug}/`, gateway: tenant.portal!.gateway, uamAuth: tenant.portal!.uamAuth, uamSecret: tenant.portal!.uamSecret });
     const clients = await stores.clients.list(tenant.id);
     if (!clients.some((c) => c.network === t.client.network)) {
       await addRadiusClient(stores, tenant, { ...t.client, secret: creds.radiusSecret }, ACTOR);
@@ -119,15 +139,23 @@ export async function seedDemo(
     accessPoints,
     users,
     devices: DEVICES.map((d) => ({ username: d.username, mac: d.mac })),
+    portal,
   };
 }
 
 function loadOrCreateCredentials(dataDir: string): DemoCredentials {
   const file = join(dataDir, 'demo-credentials.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+  if (existsSync(file)) {
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+    if (existing.uamSecret) return existing;
+    const upgraded = { ...existing, uamSecret: `uam-${randomBytes(12).toString('base64url')}` };
+    writeFileSync(file, JSON.stringify(upgraded, null, 2) + '\n', { mode: 0o600 });
+    return upgraded;
+  }
   const word = () => randomBytes(6).toString('base64url');
   const creds: DemoCredentials = {
     radiusSecret: `demo-${randomBytes(12).toString('base64url')}`,
+    uamSecret: `uam-${randomBytes(12).toString('base64url')}`,
     apiTokens: Object.fromEntries(TENANTS.map((t) => [t.input.slug, newToken('wfc')])),
     passwords: Object.fromEntries(USERS.map((u) => [u.username, `${u.username}-${word()}`])),
   };

@@ -1,0 +1,160 @@
+import type { Identity, Locale } from '../../domain/entities.js';
+import { AppError, E } from '../../errors.js';
+import type { IdentityStore } from '../../ports/stores.js';
+import { limitOf, storable } from './columns.js';
+import { uniqueViolation } from './constraints.js';
+import type { PgDatabase } from './database.js';
+import type { PgDeps } from './deps.js';
+
+interface IdentityRow {
+  id: string;
+  username: string;
+  email: string | null;
+  password_hash: string;
+  verified: boolean;
+  verified_at: Date | null;
+  locale: string;
+  disabled: boolean;
+  password_changed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  last_seen_at: Date | null;
+}
+
+const COLUMNS =
+  'id, username, email, password_hash, verified, verified_at, locale, disabled, password_changed_at, created_at, updated_at, last_seen_at';
+
+function toIdentity(r: IdentityRow): Identity {
+  return {
+    id: r.id,
+    username: r.username,
+    email: r.email,
+    passwordHash: r.password_hash,
+    verified: r.verified,
+    verifiedAt: r.verified_at,
+    locale: r.locale as Locale,
+    disabled: r.disabled,
+    passwordChangedAt: r.password_changed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastSeenAt: r.last_seen_at,
+  };
+}
+
+function uniqueError(e: unknown, username: string): unknown {
+  const constraint = uniqueViolation(e);
+  if (constraint === 'identities_username_key') return new AppError(E.USERNAME_TAKEN, { username });
+  // No address in the error: it would reach logs and tell who is registered.
+  if (constraint === 'identities_email_key') return new AppError(E.EMAIL_TAKEN);
+  return e;
+}
+
+/**
+ * Usernames and e-mail addresses compare case-insensitively: unique by
+ * lower(), looked up by lower(), which under COLLATE "C" folds ASCII only,
+ * as SQLite's NOCASE (the domain schemas already store them lower-case).
+ * list() is ordered by username, case-insensitively.
+ */
+export function createPgIdentityStore(db: PgDatabase, deps: PgDeps): IdentityStore {
+  const identities = db.table('identities');
+
+  const one = async (where: string, value: string): Promise<Identity | null> => {
+    if (!storable(value)) return null;
+    const { rows } = await db.query<IdentityRow>(`SELECT ${COLUMNS} FROM ${identities} WHERE ${where}`, [value]);
+    return rows[0] ? toIdentity(rows[0]) : null;
+  };
+
+  return {
+    async create(i) {
+      const now = deps.clock.now();
+      const identity: Identity = {
+        id: deps.newId(),
+        username: i.username,
+        email: i.email,
+        passwordHash: i.passwordHash,
+        verified: i.verified,
+        verifiedAt: i.verified ? now : null,
+        locale: i.locale,
+        disabled: false,
+        passwordChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+        lastSeenAt: null,
+      };
+      try {
+        await db.query(`INSERT INTO ${identities} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+          identity.id,
+          identity.username,
+          identity.email,
+          identity.passwordHash,
+          identity.verified,
+          identity.verifiedAt,
+          identity.locale,
+          identity.disabled,
+          identity.passwordChangedAt,
+          identity.createdAt,
+          identity.updatedAt,
+          identity.lastSeenAt,
+        ]);
+      } catch (e) {
+        throw uniqueError(e, i.username);
+      }
+      return identity;
+    },
+    get: (id) => one('id = $1', id),
+    getByUsername: (username) => one('lower(username) = lower($1)', username),
+    getByEmail: (email) => one('lower(email) = lower($1)', email),
+    async list(opts = {}) {
+      const { rows } = await db.query<IdentityRow>(`SELECT ${COLUMNS} FROM ${identities} ORDER BY lower(username) LIMIT $1 OFFSET $2`, [
+        limitOf(opts.limit),
+        Math.max(0, Math.floor(opts.offset ?? 0)),
+      ]);
+      return rows.map(toIdentity);
+    },
+    async update(id, patch) {
+      if (!storable(id)) throw new AppError(E.IDENTITY_NOT_FOUND, { user: id });
+      return db.transaction(async (tx) => {
+        const { rows } = await tx.query<IdentityRow>(`SELECT ${COLUMNS} FROM ${identities} WHERE id = $1 FOR UPDATE`, [id]);
+        if (!rows[0]) throw new AppError(E.IDENTITY_NOT_FOUND, { user: id });
+        const cur = toIdentity(rows[0]);
+        const email = patch.email !== undefined ? patch.email : cur.email;
+        const passwordHash = patch.passwordHash ?? cur.passwordHash;
+        const verified = patch.verified ?? cur.verified;
+        const locale = patch.locale ?? cur.locale;
+        const disabled = patch.disabled ?? cur.disabled;
+        const passwordChanged = passwordHash !== cur.passwordHash;
+        const changed =
+          passwordChanged || email !== cur.email || verified !== cur.verified || locale !== cur.locale || disabled !== cur.disabled;
+        if (!changed) return cur;
+        const now = deps.clock.now();
+        const next: Identity = {
+          ...cur,
+          email,
+          passwordHash,
+          verified,
+          verifiedAt: verified ? (cur.verified ? cur.verifiedAt : now) : null,
+          locale,
+          disabled,
+          passwordChangedAt: passwordChanged ? now : cur.passwordChangedAt,
+          updatedAt: now,
+        };
+        try {
+          await tx.query(
+            `UPDATE ${identities} SET email = $2, password_hash = $3, verified = $4, verified_at = $5, locale = $6, disabled = $7,
+               password_changed_at = $8, updated_at = $9
+             WHERE id = $1`,
+            [next.id, next.email, next.passwordHash, next.verified, next.verifiedAt, next.locale, next.disabled, next.passwordChangedAt, next.updatedAt],
+          );
+        } catch (e) {
+          throw uniqueError(e, cur.username);
+        }
+        return next;
+      });
+    },
+    /** Does not move updatedAt (caches key on it); an unknown id is ignored. */
+    async touch(id, at) {
+      if (!storable(id)) return;
+      await db.query(`UPDATE ${identities} SET last_seen_at = $2 WHERE id = $1`, [id, at]);
+    },
+  };
+}

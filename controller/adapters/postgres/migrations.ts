@@ -1,0 +1,265 @@
+/**
+ * The PostgreSQL schema, as an ordered list of migrations recorded in
+ * `schema_migrations` (one row per applied version). Append, never edit a
+ * released one. The numbering is this backend's own: SQLite's migrations 1
+ * and 2 are both in version 1 here, which was written after them.
+ *
+ * Conventions: dates as `timestamptz`; JSON as `jsonb`; counters as `bigint`;
+ * booleans as `boolean`. Every unique or foreign-key rule is named, because
+ * stores map a violation to the catalog by that name (constraints.ts).
+ * Columns that lists are ordered by, and that identify a row, use
+ * COLLATE "C": byte order, as SQLite's BINARY, whatever the database's locale,
+ * so every node and both backends list in one order. Usernames and e-mail
+ * addresses are unique by lower(), which under "C" folds ASCII only, like
+ * SQLite's NOCASE. CHECK constraints only for closed sets defined by a
+ * protocol (RFC 2866 status types) or by structure, as in SQLite.
+ */
+import { AppError, E } from '../../errors.js';
+import type { Pool } from 'pg';
+import pg from 'pg';
+import { checkSchemaName, transaction } from './database.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** Runs with search_path set to the target schema: names stay unqualified. */
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE federation (
+        id integer PRIMARY KEY CHECK (id = 1),
+        name text NOT NULL,
+        realm text NOT NULL
+      );
+
+      CREATE TABLE tenants (
+        id text PRIMARY KEY,
+        slug text COLLATE "C" NOT NULL CONSTRAINT tenants_slug_key UNIQUE,
+        name text NOT NULL,
+        insee_code text NOT NULL,
+        branding jsonb NOT NULL,
+        policy jsonb NOT NULL,
+        wifi4eu jsonb,
+        -- The captive portal's gateway settings (protocol, UAM secret, walled garden).
+        portal jsonb,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+
+      CREATE TABLE radius_clients (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL CONSTRAINT radius_clients_tenant_fkey REFERENCES tenants (id),
+        name text COLLATE "C" NOT NULL,
+        network text COLLATE "C" NOT NULL CONSTRAINT radius_clients_network_key UNIQUE,
+        secret text NOT NULL,
+        require_message_authenticator boolean NOT NULL,
+        coa_port integer NOT NULL CHECK (coa_port BETWEEN 1 AND 65535),
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX radius_clients_by_tenant ON radius_clients (tenant_id, name, network);
+      CREATE INDEX radius_clients_by_name ON radius_clients (name, network);
+
+      CREATE TABLE identities (
+        id text PRIMARY KEY,
+        username text COLLATE "C" NOT NULL,
+        email text COLLATE "C",
+        password_hash text NOT NULL,
+        verified boolean NOT NULL,
+        verified_at timestamptz,
+        locale text NOT NULL,
+        disabled boolean NOT NULL,
+        password_changed_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        last_seen_at timestamptz
+      );
+      CREATE UNIQUE INDEX identities_username_key ON identities (lower(username));
+      -- NULLs are distinct: many identities may have no address.
+      CREATE UNIQUE INDEX identities_email_key ON identities (lower(email));
+
+      CREATE TABLE devices (
+        id text PRIMARY KEY,
+        identity_id text NOT NULL CONSTRAINT devices_identity_fkey REFERENCES identities (id) ON DELETE CASCADE,
+        mac text COLLATE "C" NOT NULL CONSTRAINT devices_mac_key UNIQUE,
+        label text,
+        remembered_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX devices_by_identity ON devices (identity_id, remembered_at);
+
+      CREATE TABLE access_points (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL CONSTRAINT access_points_tenant_fkey REFERENCES tenants (id),
+        mac text COLLATE "C" NOT NULL CONSTRAINT access_points_mac_key UNIQUE,
+        name text COLLATE "C" NOT NULL,
+        model text,
+        serial text,
+        site text,
+        latitude double precision,
+        longitude double precision,
+        placement text NOT NULL,
+        nas_identifier text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE INDEX access_points_by_tenant ON access_points (tenant_id, name, mac);
+      CREATE INDEX access_points_by_nas_identifier ON access_points (tenant_id, nas_identifier, name, mac)
+        WHERE nas_identifier IS NOT NULL;
+
+      -- One row per (tenant, NAS, Acct-Session-Id): the legal connection log.
+      -- seq (insertion order) breaks ties between equal starts.
+      CREATE TABLE sessions (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL CONSTRAINT sessions_id_key UNIQUE,
+        tenant_id text NOT NULL CONSTRAINT sessions_tenant_fkey REFERENCES tenants (id),
+        nas_ip text NOT NULL,
+        acct_session_id text NOT NULL,
+        nas_identifier text,
+        identity_id text,
+        username text NOT NULL,
+        calling_station_id text,
+        called_station_id text,
+        ap_id text,
+        framed_ip text,
+        started_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        stopped_at timestamptz,
+        session_time bigint NOT NULL CHECK (session_time >= 0),
+        input_octets bigint NOT NULL CHECK (input_octets >= 0),
+        output_octets bigint NOT NULL CHECK (output_octets >= 0),
+        terminate_cause text,
+        status text NOT NULL CHECK (status IN ('active', 'stopped')),
+        CHECK ((status = 'active') = (stopped_at IS NULL)),
+        CONSTRAINT sessions_key UNIQUE (tenant_id, nas_ip, acct_session_id)
+      );
+      -- Active sessions are few, so partial indexes on them are cheap to keep;
+      -- queries must spell status = 'active' literally to use them.
+      CREATE INDEX sessions_active_by_identity ON sessions (identity_id, started_at, seq) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_tenant ON sessions (tenant_id, started_at, seq) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_start ON sessions (started_at, seq) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_nas_ip ON sessions (tenant_id, nas_ip) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_nas_identifier ON sessions (tenant_id, nas_identifier) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_update ON sessions (updated_at) WHERE status = 'active';
+      -- The whole log, newest first, per tenant, per identity, federation-wide.
+      CREATE INDEX sessions_by_tenant ON sessions (tenant_id, started_at, seq);
+      CREATE INDEX sessions_by_identity ON sessions (identity_id, started_at, seq);
+      CREATE INDEX sessions_by_start ON sessions (started_at, seq);
+      -- usageSince: what an identity used since a date.
+      CREATE INDEX sessions_by_identity_stop ON sessions (identity_id, stopped_at);
+
+      -- Every Accounting-Request the NAS was acknowledged for, append-only.
+      CREATE TABLE accounting_records (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id text NOT NULL CONSTRAINT accounting_records_tenant_fkey REFERENCES tenants (id),
+        status_type text NOT NULL CHECK (status_type IN ('start', 'interim', 'stop', 'accounting-on', 'accounting-off')),
+        acct_session_id text NOT NULL,
+        nas_ip text NOT NULL,
+        nas_identifier text,
+        username text NOT NULL,
+        identity_id text,
+        calling_station_id text,
+        called_station_id text,
+        ap_id text,
+        framed_ip text,
+        session_time bigint NOT NULL CHECK (session_time >= 0),
+        input_octets bigint NOT NULL CHECK (input_octets >= 0),
+        output_octets bigint NOT NULL CHECK (output_octets >= 0),
+        terminate_cause text,
+        event_at timestamptz NOT NULL,
+        received_at timestamptz NOT NULL
+      );
+
+      CREATE TABLE api_tokens (
+        id text PRIMARY KEY,
+        tenant_id text CONSTRAINT api_tokens_tenant_fkey REFERENCES tenants (id),
+        name text COLLATE "C" NOT NULL,
+        role text NOT NULL,
+        token_hash text NOT NULL CONSTRAINT api_tokens_hash_key UNIQUE,
+        created_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+      CREATE INDEX api_tokens_by_tenant ON api_tokens (tenant_id, created_at);
+
+      -- No foreign key on tenant_id: the audit trail outlives what it describes.
+      CREATE TABLE audit_events (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL CONSTRAINT audit_events_id_key UNIQUE,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        tenant_id text,
+        action text NOT NULL,
+        target text NOT NULL,
+        before_json jsonb,
+        after_json jsonb
+      );
+      CREATE INDEX audit_events_by_at ON audit_events (at, seq);
+      CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, at, seq);
+    `,
+  },
+];
+
+/** First key of the two-key advisory lock space: "WFC1". The second is the schema's hash. */
+const MIGRATION_LOCK = 0x57464331;
+
+/** The version recorded in the schema, 0 when it has none (or does not exist). */
+export async function schemaVersion(pool: Pool, schema: string): Promise<number> {
+  const s = pg.escapeIdentifier(checkSchemaName(schema));
+  const { rows } = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`${s}.schema_migrations`]);
+  if (!rows[0]?.exists) return 0;
+  const version = await pool.query<{ version: number }>(`SELECT COALESCE(MAX(version), 0) AS version FROM ${s}.schema_migrations`);
+  return version.rows[0]?.version ?? 0;
+}
+
+/**
+ * Brings the schema to the latest version in one transaction, under a
+ * transaction-scoped advisory lock keyed by the schema: a second node
+ * starting at the same moment waits, then finds nothing to do. A failing
+ * migration leaves the schema as it was. Refuses a schema written by newer
+ * code: running old code on it could silently lose what new columns mean.
+ */
+export async function migrate(pool: Pool, schema: string, migrations: readonly Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}, expected ${i + 1}`);
+  });
+  const s = pg.escapeIdentifier(checkSchemaName(schema));
+  const latest = migrations.length;
+  return transaction(pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
+    // Look before creating: CREATE … IF NOT EXISTS checks the CREATE privilege
+    // first, and a node whose role may only read and write an up-to-date schema
+    // must still start.
+    const { rows: found } = await tx.query<{ schema: boolean; table: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS schema, to_regclass($2) IS NOT NULL AS table`,
+      [schema, `${s}.schema_migrations`],
+    );
+    if (!found[0]?.schema) await tx.query(`CREATE SCHEMA ${s}`);
+    if (!found[0]?.table) {
+      await tx.query(
+        `CREATE TABLE ${s}.schema_migrations (
+           version integer PRIMARY KEY,
+           name text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+    }
+    const { rows } = await tx.query<{ version: number }>(`SELECT COALESCE(MAX(version), 0) AS version FROM ${s}.schema_migrations`);
+    const from = rows[0]?.version ?? 0;
+    if (from > latest) {
+      throw new AppError(E.NOT_READY, {
+        reason: `the database schema ${schema} is version ${from}, newer than this release supports (${latest}); upgrade wfc`,
+      });
+    }
+    // SET LOCAL ends with the transaction: the pooled connection keeps its own search_path.
+    await tx.query(`SET LOCAL search_path TO ${s}`);
+    for (const m of migrations.slice(from)) {
+      await tx.query(m.sql);
+      await tx.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+    }
+    return { from, to: Math.max(from, latest) };
+  });
+}

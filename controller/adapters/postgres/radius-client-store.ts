@@ -1,0 +1,95 @@
+import type { RadiusClient } from '../../domain/entities.js';
+import { AppError, E } from '../../errors.js';
+import type { RadiusClientStore } from '../../ports/stores.js';
+import { storable } from './columns.js';
+import { foreignKeyViolation, uniqueViolation } from './constraints.js';
+import type { PgDatabase } from './database.js';
+import type { PgDeps } from './deps.js';
+
+interface ClientRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  network: string;
+  secret: string;
+  require_message_authenticator: boolean;
+  coa_port: number;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, tenant_id, name, network, secret, require_message_authenticator, coa_port, created_at';
+
+function toClient(r: ClientRow): RadiusClient {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    network: r.network,
+    secret: r.secret,
+    requireMessageAuthenticator: r.require_message_authenticator,
+    coaPort: r.coa_port,
+    createdAt: r.created_at,
+  };
+}
+
+/**
+ * A network is a client of one tenant only: the source address is how the
+ * RADIUS server tells municipalities apart. Lists are ordered by name, then network.
+ */
+export function createPgRadiusClientStore(db: PgDatabase, deps: PgDeps): RadiusClientStore {
+  const clients = db.table('radius_clients');
+  const tenants = db.table('tenants');
+
+  return {
+    async add(tenantId, c) {
+      const client: RadiusClient = {
+        id: deps.newId(),
+        tenantId,
+        name: c.name,
+        network: c.network,
+        secret: c.secret,
+        requireMessageAuthenticator: c.requireMessageAuthenticator,
+        coaPort: c.coaPort,
+        createdAt: deps.clock.now(),
+      };
+      try {
+        await db.query(`INSERT INTO ${clients} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+          client.id,
+          client.tenantId,
+          client.name,
+          client.network,
+          client.secret,
+          client.requireMessageAuthenticator,
+          client.coaPort,
+          client.createdAt,
+        ]);
+      } catch (e) {
+        if (uniqueViolation(e) === 'radius_clients_network_key') {
+          const { rows } = await db.query<{ slug: string }>(
+            `SELECT t.slug FROM ${clients} c JOIN ${tenants} t ON t.id = c.tenant_id WHERE c.network = $1`,
+            [c.network],
+          );
+          throw new AppError(E.CLIENT_EXISTS, { network: c.network, tenant: rows[0]?.slug ?? tenantId });
+        }
+        if (foreignKeyViolation(e) === 'radius_clients_tenant_fkey') throw new AppError(E.TENANT_NOT_FOUND, { tenant: tenantId });
+        throw e;
+      }
+      return client;
+    },
+    async listAll() {
+      const { rows } = await db.query<ClientRow>(`SELECT ${COLUMNS} FROM ${clients} ORDER BY name, network`);
+      return rows.map(toClient);
+    },
+    async list(tenantId) {
+      if (!storable(tenantId)) return [];
+      const { rows } = await db.query<ClientRow>(`SELECT ${COLUMNS} FROM ${clients} WHERE tenant_id = $1 ORDER BY name, network`, [tenantId]);
+      return rows.map(toClient);
+    },
+    async remove(tenantId, id) {
+      const { rowCount } = storable(tenantId) && storable(id)
+        ? await db.query(`DELETE FROM ${clients} WHERE tenant_id = $1 AND id = $2`, [tenantId, id])
+        : { rowCount: 0 };
+      if (!rowCount) throw new AppError(E.CLIENT_NOT_FOUND, { client: id });
+    },
+  };
+}
