@@ -9,8 +9,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, ConfigError, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
-import { openSqliteStores } from './adapters/sqlite/index.js';
-import { databaseFile } from './cli/context.js';
+import { openStores } from './cli/context.js';
 import { createApiApp } from './http/api-app.js';
 import type { ReadinessCheck } from './http/ops.js';
 import type { Stores } from './ports/stores.js';
@@ -54,7 +53,7 @@ const VERSION = ((): string => {
 
 export async function startController(config: Readonly<Config>, log: Logger): Promise<RunningController> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
-  const stores: Stores = openSqliteStores({ file: databaseFile(config.dataDir) });
+  const stores: Stores = await openStores(config);
   const metrics = createMetrics();
   metrics.build.set({ version: VERSION, node: process.version }, 1);
 
@@ -74,7 +73,7 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
   });
 
   const checks: ReadinessCheck[] = [
-    { name: 'sqlite', check: () => stores.ping() },
+    { name: stores.backend, check: () => stores.ping() },
     { name: shared.backend === 'redis' ? 'redis' : 'shared-state', check: () => shared.ping() },
   ];
   const api = createApiApp({ metrics, log, checks, version: VERSION });

@@ -25,6 +25,8 @@ export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./data'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** postgres:// URL of the durable store several nodes share; unset keeps SQLite in dataDir. */
+    databaseUrl: url(/^postgres(ql)?:$/, 'a postgres:// or postgresql:// URL').nullable().default(null),
     redisUrl: url(/^rediss?:$/, 'a redis:// or rediss:// URL').nullable().default(null),
     /** Key prefix in Redis: one Redis can serve several federations (or test runs). */
     redisPrefix: z.string().regex(/^[A-Za-z0-9:{}_-]{1,64}$/, 'letters, digits and : { } _ -').default('wfc:'),
@@ -84,6 +86,7 @@ export type Config = z.output<typeof configSchema>;
 export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   WFC_DATA_DIR: ['dataDir'],
   WFC_LOG_LEVEL: ['logLevel'],
+  WFC_DATABASE_URL: ['databaseUrl'],
   WFC_REDIS_URL: ['redisUrl'],
   WFC_REDIS_PREFIX: ['redisPrefix'],
   WFC_RADIUS_HOST: ['radius', 'host'],
