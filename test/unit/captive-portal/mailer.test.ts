@@ -62,13 +62,22 @@ function fakeSmtp(): Promise<{ server: Server; port: number; received: Array<{ f
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 2);
         const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO' || verb === 'HELO') sock.write('250-fake.example\r\n250 8BITMIME\r\n');
-        else if (verb === 'MAIL') (cur.from = line), sock.write('250 ok\r\n');
-        else if (verb === 'RCPT') cur.to.push(line), sock.write('250 ok\r\n');
-        else if (verb === 'DATA') (inData = true), sock.write('354 go\r\n');
-        else if (verb === 'QUIT') sock.end('221 bye\r\n');
-        else if (verb === 'RSET' || verb === 'NOOP') sock.write('250 ok\r\n');
-        else sock.write('502 no\r\n');
+        if (verb === 'EHLO' || verb === 'HELO') {
+          sock.write('250-fake.example\r\n250 8BITMIME\r\n');
+        } else if (verb === 'MAIL') {
+          cur.from = line;
+          sock.write('250 ok\r\n');
+        } else if (verb === 'RCPT') {
+          cur.to.push(line);
+          sock.write('250 ok\r\n');
+        } else if (verb === 'DATA') {
+          inData = true;
+          sock.write('354 go\r\n');
+        } else if (verb === 'QUIT') {
+          sock.end('221 bye\r\n');
+        } else {
+          sock.write(verb === 'RSET' || verb === 'NOOP' ? '250 ok\r\n' : '502 no\r\n');
+        }
       }
     });
   });
