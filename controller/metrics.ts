@@ -48,13 +48,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     csrfFailures: new Counter({ name: 'wfc_portal_csrf_failures_total', help: 'Form posts refused for a missing or wrong CSRF token', labelNames: ['tenant'], registers: r }),
   };
 
+  const provisioning = {
+    accessPoints: new Gauge({ name: 'wfc_provisioning_access_points', help: 'Access points registered, per municipality', labelNames: ['tenant'], registers: r }),
+    online: new Gauge({ name: 'wfc_provisioning_access_points_online', help: 'Access points whose agent was seen recently (poll or heartbeat), per municipality', labelNames: ['tenant'], registers: r }),
+    versionsPublished: new Counter({ name: 'wfc_provisioning_config_versions_published_total', help: 'Configuration versions published, by municipality and reason', labelNames: ['tenant', 'reason'], registers: r }),
+    agentPolls: new Counter({ name: 'wfc_provisioning_agent_polls_total', help: 'Agent configuration polls answered, by result (changed, not-modified, no-config)', labelNames: ['result'], registers: r }),
+    longPolls: new Gauge({ name: 'wfc_provisioning_long_polls_waiting', help: 'Agent polls waiting on this node for a new version', registers: r }),
+    publishToApplied: new Histogram({ name: 'wfc_provisioning_publish_to_applied_seconds', help: 'Time from publishing a version to its agent reporting it applied', buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 86400], registers: r }),
+    reports: new Counter({ name: 'wfc_provisioning_agent_reports_total', help: 'Agent reports recorded, by status (applied, error) and whether they changed anything', labelNames: ['status', 'repeat'], registers: r }),
+    enrolmentFailures: new Counter({ name: 'wfc_provisioning_enrolment_failures_total', help: 'Refused enrolments, by reason (unknown, used, expired, bad-csr)', labelNames: ['reason'], registers: r }),
+  };
+
   const stores = {
     ready: new Gauge({ name: 'wfc_store_up', help: '1 when the store answered its last readiness probe', labelNames: ['store'], registers: r }),
   };
 
   const build = new Gauge({ name: 'wfc_build_info', help: 'Version of the running controller', labelNames: ['version', 'node'], registers: r });
 
-  return { registry, radius, http, portal, stores, build };
+  return { registry, radius, http, portal, stores, build, provisioning };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

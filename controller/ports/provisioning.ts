@@ -187,6 +187,7 @@ export interface ApRegistry {
   listAll(): Promise<ProvisionedAp[]>;
   /**
    * Replaces the AP's fields and profile; publishes the draft when it changed.
+   * An update that changes no field writes (and audits) nothing.
    * @throws AppError AP_NOT_FOUND | AP_EXISTS
    */
   update(c: {

@@ -113,6 +113,14 @@ export function describeProvisioningStore(name: string, make: MakeProvisioning):
         expect(same.provisioned.profile.firmware).toBe('hostapd');
         const changed = await p().registry.update({ tenantId: a.id, id: provisioned.ap.id, ap: provisioned.ap, profile: profile(), draft: draft('two\n'), actor: 'token:t2' });
         expect(changed.published?.version).toBe(2);
+        // The same fields again: no write, no audit event, but a changed draft is still published.
+        const events = (await fx.stores.audit.list({})).length;
+        clock.advance(MINUTE);
+        const noop = await p().registry.update({ tenantId: a.id, id: provisioned.ap.id, ap: changed.provisioned.ap, profile: profile(), draft: draft('three\n'), actor: 'token:t2' });
+        expect(noop.provisioned).toEqual(changed.provisioned);
+        expect(noop.published?.version).toBe(3);
+        expect((await fx.stores.audit.list({})).map((e) => e.action).filter((x) => x === 'ap.update')).toHaveLength(2);
+        expect((await fx.stores.audit.list({})).length).toBe(events + 1);
         const upd = (await fx.stores.audit.list({ tenantId: a.id })).find((e) => e.action === 'ap.update');
         expect(upd?.before).toMatchObject({ name: 'Renamed' });
       });

@@ -476,9 +476,12 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
       const before = getProvisioned(c.tenantId, c.id);
       if (!before) throw new AppError(E.AP_NOT_FOUND, { ap: c.id });
       const at = now();
+      const profile = pickProfile(c.profile);
+      // Nothing changed, nothing to write or audit (the draft may still differ: settings elsewhere moved).
+      const same = JSON.stringify(pickAp(c.ap)) === JSON.stringify(pickAp(before.ap)) && JSON.stringify(profile) === JSON.stringify(pickProfile(before.profile));
+      if (same) return { provisioned: before, published: c.draft ? publishOne(c.tenantId, c.id, c.draft, c.actor, at) : null };
       const ap: AccessPoint = { ...before.ap, ...pickAp(c.ap), updatedAt: at };
       writeAp(q.updateAp, ap);
-      const profile = pickProfile(c.profile);
       q.upsertProfile.run(ap.id, c.tenantId, JSON.stringify(profile), ms(at));
       const provisioned = { ap, profile };
       audit(c.actor, c.tenantId, 'ap.update', `ap:${ap.mac}`, auditAp(before), auditAp(provisioned), at);
