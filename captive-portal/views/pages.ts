@@ -134,7 +134,7 @@ export function verifyPage(v: ViewContext, o: { to: string | null; notice?: Noti
     v,
     reset ? t.reset.title : t.verify.title,
     html`<h1>${reset ? t.reset.title : t.verify.title}</h1>
-<p>${o.to ? t.verify.sentTo(o.to) : t.verify.sentToAccount} ${t.verify.checkSpam}</p>
+<p>${o.to ? t.verify.sentTo(o.to.replace('…', '\u2060…\u2060')) : t.verify.sentToAccount} ${t.verify.checkSpam}</p>
 ${notice(o.notice)}
 <form method="post" action="${v.base}${reset ? '/reset' : '/verify'}" novalidate>
 ${formState(v)}
