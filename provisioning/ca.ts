@@ -103,7 +103,8 @@ export function openFederationCa(dir: string, opts: CaOptions): FederationCa {
   const certificatePem = readFileSync(join(dir, CERT_FILE), 'utf8');
   const caKey = forge.pki.privateKeyFromPem(keyPem);
   const caCert = forge.pki.certificateFromPem(certificatePem);
-  const caKeyId = (caCert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | null)?.subjectKeyIdentifier;
+  // RFC 5280 §4.2.1.1: the authority key identifier is the CA's subject key identifier, as bytes.
+  const caKeyId = caCert.generateSubjectKeyIdentifier().getBytes();
 
   const issue = (publicKey: forge.pki.PublicKey, subject: CertificateSubject, now: Date): Omit<IssuedCertificate, 'privateKeyPem'> => {
     const cert = forge.pki.createCertificate();
@@ -122,7 +123,7 @@ export function openFederationCa(dir: string, opts: CaOptions): FederationCa {
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', clientAuth: true },
       { name: 'subjectKeyIdentifier' },
-      ...(caKeyId ? [{ name: 'authorityKeyIdentifier', keyIdentifier: caKeyId }] : []),
+      { name: 'authorityKeyIdentifier', keyIdentifier: caKeyId },
     ]);
     cert.sign(caKey, forge.md.sha256.create());
     const pem = forge.pki.certificateToPem(cert);

@@ -122,7 +122,7 @@ interface Op {
   readonly tenantParam?: boolean;
   readonly params?: ReadonlyArray<{ name: string; in: 'path' | 'query'; schema: Schema; description?: string; required?: boolean }>;
   readonly body?: { type: string; schema: Schema; required?: boolean };
-  readonly responses: Record<string, { description: string; type?: string; schema?: Schema; headers?: Record<string, Schema> }>;
+  readonly responses: Record<string, { description: string; type?: string; schema?: Schema; headers?: Record<string, Schema>; json?: Schema }>;
   readonly errors: readonly number[];
   readonly description?: string;
 }
@@ -137,7 +137,7 @@ function operation(o: Op): Schema {
     responses[status] = {
       description: r.description,
       ...(r.headers ? { headers: Object.fromEntries(Object.entries(r.headers).map(([h, s]) => [h, { schema: s }])) } : {}),
-      ...(r.schema || r.type ? { content: { [r.type ?? J]: { schema: r.schema ?? str } } } : {}),
+      ...(r.schema || r.type ? { content: { [r.type ?? J]: { schema: r.schema ?? str }, ...(r.json ? { [J]: { schema: r.json } } : {}) } } : {}),
     };
   }
   const errorText: Record<number, string> = {
@@ -261,7 +261,7 @@ const paths: Record<string, Record<string, Op>> = {
     post: A({
       summary: "Render every access point of the municipality and publish what changed (after adding a RADIUS client with the CLI, say)",
       tag: 'configuration',
-      responses: { 200: { description: 'Published', schema: obj({ published: arr({ ...ref('VersionSummary'), description: 'with apId' }), problems: arr(ref('RenderProblem')) }) } },
+      responses: { 200: { description: 'Published', schema: obj({ published: arr(obj({ apId: str, ...summary })), problems: arr(ref('RenderProblem')) }) } },
       errors: [400, 401, 403, 404],
     }),
   },
@@ -343,7 +343,12 @@ const paths: Record<string, Record<string, Op>> = {
       auth: 'device',
       params: [{ name: 'wait', in: 'query', schema: { type: 'string', pattern: '^\\d+$' }, description: 'seconds, at most WFC_PROVISIONING_MAX_WAIT_SECONDS' }],
       responses: {
-        200: { description: 'The bundle (see docs/provisioning.md)', type: 'application/vnd.wfc.bundle', headers: { ETag: str, 'X-Config-Version': str } },
+        200: {
+          description: 'The bundle (see docs/provisioning.md); as JSON with `Accept: application/json`',
+          type: 'application/vnd.wfc.bundle',
+          headers: { ETag: str, 'X-Config-Version': str },
+          json: obj({ version: int, checksum: str, files: arr(ref('File')) }),
+        },
         304: { description: 'Unchanged', headers: { ETag: str, 'X-Config-Version': str } },
       },
       errors: [400, 401, 404],
