@@ -82,7 +82,15 @@ export function stylesheet(t: Tenant | null): string {
   return `:root{--brand:${p.brand};--on-brand:${p.onBrand};--link:${p.link}}${BASE}`;
 }
 
-/** Cache-busting version of a municipality's stylesheet. */
+const versions = new Map<string, string>();
+
+/** Cache-busting version of a municipality's stylesheet (it depends on the colour only). */
 export function stylesheetVersion(t: Tenant | null): string {
-  return createHash('sha256').update(stylesheet(t)).digest('hex').slice(0, 10);
+  const color = t?.branding.primaryColor ?? FALLBACK;
+  let v = versions.get(color);
+  if (v === undefined) {
+    v = createHash('sha256').update(stylesheet(t)).digest('hex').slice(0, 10);
+    if (versions.size < 10_000) versions.set(color, v);
+  }
+  return v;
 }

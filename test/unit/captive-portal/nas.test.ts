@@ -11,7 +11,7 @@ import { coovaChilli, uamChapResponse, uamChallenge, uamPapDecode, uamPapPasswor
 import { decodeOctalEscapes, genericLogin, mikrotikChapPassword } from '../../../captive-portal/nas/generic-login.js';
 import { detectGateway, parseGatewayRequest } from '../../../captive-portal/nas/index.js';
 import { decodeFas, openNds, openNdsRhid } from '../../../captive-portal/nas/opennds.js';
-import type { CoovaChilliContext } from '../../../captive-portal/nas/types.js';
+import type { CoovaChilliContext, GenericContext, OpenNdsContext } from '../../../captive-portal/nas/types.js';
 
 const md5 = (...b: Buffer[]) => b.reduce((h, x) => h.update(x), createHash('md5')).digest();
 const chilli = (over: Partial<PortalSettings> = {}): PortalSettings => ({ gateway: 'coovachilli', uamSecret: 'testing123', uamAuth: 'pap', fasKey: null, walledGarden: [], ...over });
@@ -99,7 +99,7 @@ describe('openNDS FAS', () => {
     const rhid = createHash('sha256').update(hid + 'key123').digest('hex');
     expect(openNdsRhid(hid, 'key123')).toBe(rhid);
     expect(JSON.stringify(r)).not.toContain(rhid);
-    const h = openNds.handoff((r as { ctx: never }).ctx, settings, { username: 'alice', token: 'unused' });
+    const h = openNds.handoff((r as { ctx: OpenNdsContext }).ctx, settings, { username: 'alice', token: 'unused' });
     expect(h).toEqual({ kind: 'redirect', url: `http://192.168.8.1:2050/opennds_auth/?tok=${rhid}&redir=http%3A%2F%2Fexample.com%2F` });
   });
 
@@ -128,7 +128,7 @@ describe('generic RADIUS login (MikroTik)', () => {
     const settings = chilli({ gateway: 'generic', uamSecret: null });
     const r = genericLogin.parse({ query: { 'link-login-only': 'http://10.5.50.1/login?x=1', mac: 'AA:BB:CC:00:11:44', 'link-orig': 'http://example.com/' }, rawQuery: '', urlBases: [] }, settings);
     expect(r).toMatchObject({ ok: true, ctx: { loginUrl: 'http://10.5.50.1/login', chapId: null } });
-    const h = genericLogin.handoff((r as { ctx: never }).ctx, settings, { username: 'alice', token: 'wfct_t' });
+    const h = genericLogin.handoff((r as { ctx: GenericContext }).ctx, settings, { username: 'alice', token: 'wfct_t' });
     expect(h).toEqual({ kind: 'form', action: 'http://10.5.50.1/login', fields: [['username', 'alice'], ['password', 'wfct_t'], ['dst', 'http://example.com/'], ['popup', 'false']] });
     expect(genericLogin.parse({ query: { 'link-login-only': 'https://evil.example/login', mac: 'AA:BB:CC:00:11:44' }, rawQuery: '', urlBases: [] }, settings)).toEqual({ ok: false, reason: 'bad-address' });
     expect(genericLogin.parse({ query: { 'link-login-only': 'http://hotspot.lan/login', mac: 'AA:BB:CC:00:11:44' }, rawQuery: '', urlBases: [] }, settings)).toMatchObject({ ok: true });
