@@ -30,6 +30,16 @@ import { MemoryVerificationCodeStore } from './adapters/memory/verification-code
 import { RedisVerificationCodeStore } from './adapters/redis/verification-codes.js';
 import { createOutboxMailer, outboxDir } from './adapters/mail/outbox.js';
 import { createSmtpMailer } from './adapters/mail/smtp.js';
+import { join } from 'node:path';
+import type { Router } from 'express';
+import { databaseFile } from './cli/context.js';
+import type { Metrics } from './metrics.js';
+import { openSqliteProvisioningStore } from './adapters/sqlite/provisioning-store.js';
+import { createMemoryConfigNotifier } from './adapters/memory/config-notifications.js';
+import { createRedisConfigNotifier } from './adapters/redis/config-notifications.js';
+import { openFederationCa } from '../provisioning/ca.js';
+import { createProvisioningRouter } from '../provisioning/app.js';
+import { ProvisioningRuntime } from '../provisioning/runtime.js';
 
 export interface RunningController {
   readonly config: Readonly<Config>;
@@ -76,7 +86,8 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
     { name: stores.backend, check: () => stores.ping() },
     { name: shared.backend === 'redis' ? 'redis' : 'shared-state', check: () => shared.ping() },
   ];
-  const api = createApiApp({ metrics, log, checks, version: VERSION });
+  const provisioning = await openProvisioning(config, stores, metrics, log.child({ part: 'provisioning' }));
+  const api = createApiApp({ metrics, log, checks, version: VERSION, mounts: provisioning ? [{ path: '/v1', router: provisioning.router }] : [] });
 
   const radiusAuth = await radius.auth.bind(config.radius.authPort, config.radius.host);
   const radiusAcct = await radius.acct.bind(config.radius.acctPort, config.radius.host);
@@ -121,13 +132,62 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
     stop() {
       stopping ??= (async () => {
         log.info('shutting down: no new requests, finishing those in flight');
-        await Promise.all([close(apiServer), close(portalServer), radius.stop()]);
+        // Provisioning first: its long polls are answered at once, so the API server can close.
+        await Promise.all([provisioning?.stop(), close(apiServer), close(portalServer), radius.stop()]);
         await mailer.close();
         await closeShared();
         await stores.close();
         log.info('stopped');
       })();
       return stopping;
+    },
+  };
+}
+
+/**
+ * The /v1 provisioning API and its background work: the SQLite provisioning
+ * store on its own connection to the node's database file, config-change
+ * notifications (Redis pub/sub when several nodes share a Redis), the
+ * federation CA in the data dir. Its store has no PostgreSQL adapter yet:
+ * with WFC_DATABASE_URL the API stays off rather than split the data.
+ */
+async function openProvisioning(config: Readonly<Config>, stores: Stores, metrics: Metrics, log: Logger): Promise<{ router: Router; stop(): Promise<void> } | null> {
+  if (stores.backend !== 'sqlite') {
+    log.warn('provisioning API disabled: its store has no PostgreSQL adapter yet (unset WFC_DATABASE_URL to use it)');
+    return null;
+  }
+  const store = openSqliteProvisioningStore({ file: databaseFile(config.dataDir) });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : null;
+  const notifier = redis ? createRedisConfigNotifier({ redis, prefix: config.redisPrefix }) : createMemoryConfigNotifier();
+  const federation = await stores.federation.get();
+  const ca = openFederationCa(join(config.dataDir, 'ca'), { organization: federation?.name ?? 'Wi-Fi federation', deviceDays: config.provisioning.certificateDays });
+  const p = config.provisioning;
+  const runtime = new ProvisioningRuntime({
+    stores,
+    provisioning: store,
+    notifier,
+    ca,
+    metrics,
+    log,
+    clock: systemClock,
+    settings: {
+      radiusServers: config.radius.publicServers.map((host) => ({ host, authPort: config.radius.authPort || 1812, acctPort: config.radius.acctPort || 1813 })),
+      portalBaseUrl: config.portal.publicUrl,
+      enrolmentTtlSeconds: p.enrolmentTtlSeconds,
+      maxWaitSeconds: p.maxWaitSeconds,
+      onlineAfterSeconds: p.onlineAfterSeconds,
+      certificateDays: p.certificateDays,
+      flushIntervalMs: p.flushIntervalMs,
+    },
+  });
+  await runtime.start();
+  return {
+    router: createProvisioningRouter(runtime, { version: VERSION }),
+    async stop() {
+      await runtime.stop();
+      await notifier.close();
+      await redis?.quit();
+      await store.close();
     },
   };
 }

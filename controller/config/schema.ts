@@ -3,6 +3,7 @@
  * the environment (WFC_*) or from the file named by WFC_CONFIG (YAML or
  * JSON, same nested shape); the environment wins. docs/deploy.md lists them.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** 0 asks the system for any free port (tests, several instances on one host). */
@@ -10,6 +11,11 @@ const port = z.preprocess(toInt, z.number({ error: 'expected a port number' }).i
 const positiveInt = z.preprocess(toInt, z.number({ error: 'expected a number' }).int('expected a whole number').min(1, 'expected a positive number'));
 const bool = z.preprocess(toBool, z.boolean({ error: 'expected true or false' }));
 const host = z.string().min(1, 'expected a host name or address');
+/** A comma-separated list (environment) or a YAML list of host names or addresses. */
+const hostList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((h) => h.trim()).filter((h) => h !== '') : v),
+  z.array(z.string().regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9a-fA-F:.]+$/, 'expected host names or addresses, comma-separated')).min(1, 'expected at least one host').max(4, 'at most 4 RADIUS servers'),
+);
 const url = (protocols: RegExp, what: string) =>
   z
     .string()
@@ -41,6 +47,8 @@ export const configSchema = z
         verifyConcurrency: positiveInt.default(2),
         /** Accounting records per group commit, at most. */
         acctBatchMax: positiveInt.default(256),
+        /** The federation's RADIUS servers as gateways reach them, primary first: written into every AP's configuration. */
+        publicServers: hostList.default(() => [hostname()]),
       })
       .strict()
       .prefault({}),
@@ -77,6 +85,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    provisioning: z
+      .object({
+        /** How long a one-time enrolment token stays valid. */
+        enrolmentTtlSeconds: positiveInt.default(7 * 86400),
+        /** The longest long-poll (`?wait=`) an agent may ask for. */
+        maxWaitSeconds: positiveInt.pipe(z.number().max(300, 'at most 300 seconds')).default(60),
+        /** An AP is online while its agent was seen (poll or heartbeat) this recently. */
+        onlineAfterSeconds: positiveInt.default(180),
+        /** Validity of the client certificates the federation CA issues to agents. */
+        certificateDays: positiveInt.pipe(z.number().max(3650, 'at most 3650 days')).default(825),
+        /** How often agents' heartbeats are written and the AP gauges refreshed. */
+        flushIntervalMs: positiveInt.default(5000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -105,6 +128,12 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   WFC_PORTAL_REMEMBER_DAYS: ['portal', 'rememberDays'],
   WFC_SMTP_URL: ['smtp', 'url'],
   WFC_SMTP_FROM: ['smtp', 'from'],
+  WFC_RADIUS_PUBLIC_SERVERS: ['radius', 'publicServers'],
+  WFC_PROVISIONING_ENROLMENT_TTL_SECONDS: ['provisioning', 'enrolmentTtlSeconds'],
+  WFC_PROVISIONING_MAX_WAIT_SECONDS: ['provisioning', 'maxWaitSeconds'],
+  WFC_PROVISIONING_ONLINE_AFTER_SECONDS: ['provisioning', 'onlineAfterSeconds'],
+  WFC_PROVISIONING_CERTIFICATE_DAYS: ['provisioning', 'certificateDays'],
+  WFC_PROVISIONING_FLUSH_INTERVAL_MS: ['provisioning', 'flushIntervalMs'],
   WFC_API_HOST: ['api', 'host'],
   WFC_API_PORT: ['api', 'port'],
 };
