@@ -258,7 +258,8 @@ export interface AgentStatusStore {
   /**
    * Records an agent's report for one of the AP's versions. Idempotent: the
    * same report again changes nothing. An `applied` report moves
-   * appliedVersion forward only and advances secret rotations.
+   * appliedVersion forward only, clears an error of that or an older
+   * version, and advances secret rotations.
    * @throws AppError AP_NOT_FOUND | CONFIG_VERSION_NOT_FOUND
    */
   report(c: {

@@ -263,6 +263,12 @@ export function describeProvisioningStore(name: string, make: MakeProvisioning):
         await p().agents.report({ tenantId: a.id, apId: id, version: 2, status: 'applied', message: null, at: clock.now() });
         const old = await p().agents.report({ tenantId: a.id, apId: id, version: 1, status: 'applied', message: null, at: clock.now() });
         expect(old.state).toMatchObject({ appliedVersion: 2, status: 'applied' });
+        // A newer version applied supersedes an older version's error.
+        await p().versions.publish({ tenantId: a.id, drafts: [{ apId: id, draft: draft('v3\n') }], actor: 'x' });
+        await p().agents.report({ tenantId: a.id, apId: id, version: 3, status: 'error', message: 'broken', at: clock.now() });
+        await p().versions.publish({ tenantId: a.id, drafts: [{ apId: id, draft: draft('v4\n') }], actor: 'x' });
+        const v4 = await p().agents.report({ tenantId: a.id, apId: id, version: 4, status: 'applied', message: null, at: clock.now() });
+        expect(v4.state).toMatchObject({ status: 'applied', appliedVersion: 4, errorVersion: null, errorMessage: null });
       });
 
       it('refuses reports for unknown versions or APs', async () => {

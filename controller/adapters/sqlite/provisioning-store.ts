@@ -567,7 +567,8 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
         next.applied_at = ms(c.at);
       }
       if (isCurrent) next.status = 'applied';
-      if (next.error_version === c.version) {
+      // A version applied at or after the failed one supersedes the error.
+      if (next.error_version !== null && c.version >= next.error_version) {
         next.error_version = null;
         next.error_message = null;
         next.error_at = null;
