@@ -5,6 +5,7 @@
  *   node dist/captive-portal/configure.js [--data-dir DIR] <municipality> show
  *   node dist/captive-portal/configure.js [--data-dir DIR] <municipality> set '<JSON settings>'
  *   node dist/captive-portal/configure.js [--data-dir DIR] <municipality> clear
+ *   node dist/captive-portal/configure.js [--data-dir DIR] <municipality> wifi4eu '<JSON>' | wifi4eu-clear
  *
  * Uses the same configuration as the server (WFC_DATABASE_URL or the data
  * dir's SQLite file); the running server sees the change at the next page.
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { withContext } from '../controller/cli/context.js';
 import { isAppError } from '../controller/errors.js';
 import { requireTenant } from '../controller/services/tenants.js';
-import { redactSettings, setPortalSettings } from './settings.js';
+import { redactSettings, setPortalSettings, setWifi4Eu } from './settings.js';
 import { walledGarden } from './wifi4eu.js';
 
 export interface Io {
@@ -34,8 +35,9 @@ export async function configure(argv: readonly string[], io: Io = stdio): Promis
     args.splice(0, 2);
   }
   const [slug, verb, json] = args;
-  if (!slug || !['show', 'set', 'clear'].includes(verb ?? '') || (verb === 'set' && !json)) {
-    err("usage: configure [--data-dir DIR] <municipality> show | set '<JSON>' | clear\n");
+  const takesJson = verb === 'set' || verb === 'wifi4eu';
+  if (!slug || !['show', 'set', 'clear', 'wifi4eu', 'wifi4eu-clear'].includes(verb ?? '') || (takesJson && !json)) {
+    err("usage: configure [--data-dir DIR] <municipality> show | set '<JSON>' | clear | wifi4eu '<JSON>' | wifi4eu-clear\n");
     return 2;
   }
   try {
@@ -43,7 +45,7 @@ export async function configure(argv: readonly string[], io: Io = stdio): Promis
       let tenant = await requireTenant(stores, slug);
       if (verb !== 'show') {
         let input: unknown = null;
-        if (verb === 'set') {
+        if (takesJson) {
           try {
             input = JSON.parse(json!);
           } catch {
@@ -51,7 +53,7 @@ export async function configure(argv: readonly string[], io: Io = stdio): Promis
             return 2;
           }
         }
-        tenant = await setPortalSettings(stores, tenant, input, 'cli:configure');
+        tenant = verb!.startsWith('wifi4eu') ? await setWifi4Eu(stores, tenant, input, 'cli:configure') : await setPortalSettings(stores, tenant, input, 'cli:configure');
       }
       const base = (config.portal.publicUrl ?? `http://localhost:${config.portal.port}`).replace(/\/+$/, '');
       out(
@@ -59,6 +61,7 @@ export async function configure(argv: readonly string[], io: Io = stdio): Promis
           {
             tenant: tenant.slug,
             settings: redactSettings(tenant.portal),
+            wifi4eu: tenant.wifi4eu,
             portalUrl: `${base}/t/${tenant.slug}/`,
             captiveApiUrl: `${base}/t/${tenant.slug}/api/captive`,
             walledGarden: walledGarden(tenant, new URL(base).hostname),

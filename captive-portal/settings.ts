@@ -3,8 +3,8 @@
  * one way to change them (audited, secrets never in the audit trail).
  */
 import { z } from 'zod';
-import { GATEWAY_TYPES, type GatewayType, type PortalSettings, type Tenant } from '../controller/domain/entities.js';
-import { fieldIssues } from '../controller/domain/validation.js';
+import { GATEWAY_TYPES, type GatewayType, type PortalSettings, type Tenant, type Wifi4Eu } from '../controller/domain/entities.js';
+import { fieldIssues, localeSchema } from '../controller/domain/validation.js';
 import { validationError } from '../controller/errors.js';
 import type { Stores } from '../controller/ports/stores.js';
 
@@ -52,5 +52,27 @@ export async function setPortalSettings(stores: Stores, tenant: Tenant, input: u
   }
   const after = await stores.tenants.update(tenant.id, { portal: settings });
   await stores.audit.append({ actor, tenantId: tenant.id, action: 'tenant.portal', target: `tenant:${tenant.slug}`, before: redactSettings(tenant.portal), after: redactSettings(settings) });
+  return after;
+}
+
+/** WiFi4EU enrolment: the network identifier the Commission gave, the snippet's language, self-test while installing. */
+export const wifi4euSchema = z
+  .object({
+    networkId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'the WiFi4EU network identifier (letters, digits, dashes)'),
+    language: localeSchema.default('fr'),
+    selfTest: z.boolean().default(true),
+  })
+  .strict();
+
+/** @throws AppError VALIDATION with field-level issues */
+export async function setWifi4Eu(stores: Stores, tenant: Tenant, input: unknown, actor: string): Promise<Tenant> {
+  let w: Wifi4Eu | null = null;
+  if (input !== null) {
+    const r = wifi4euSchema.safeParse(input);
+    if (!r.success) throw validationError(fieldIssues(r.error));
+    w = r.data;
+  }
+  const after = await stores.tenants.update(tenant.id, { wifi4eu: w });
+  await stores.audit.append({ actor, tenantId: tenant.id, action: 'tenant.wifi4eu', target: `tenant:${tenant.slug}`, before: tenant.wifi4eu, after: w });
   return after;
 }

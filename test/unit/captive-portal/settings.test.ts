@@ -63,6 +63,15 @@ describe('configure command', () => {
     expect(JSON.parse(cleared.out)).toMatchObject({ settings: null });
   });
 
+  it('enrols in WiFi4EU (self-test by default) and withdraws', async () => {
+    const on = await run('valence', 'wifi4eu', '{"networkId":"123e4567-e89b-12d3-a456-426655440000"}');
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.out)).toMatchObject({ wifi4eu: { networkId: '123e4567-e89b-12d3-a456-426655440000', language: 'fr', selfTest: true } });
+    expect(JSON.parse(on.out).walledGarden).toContain('collection.wifi4eu.ec.europa.eu');
+    expect((await run('valence', 'wifi4eu', '{"networkId":"<script>"}')).code).toBe(1);
+    expect(JSON.parse((await run('valence', 'wifi4eu-clear')).out)).toMatchObject({ wifi4eu: null });
+  });
+
   it('says what is wrong: usage, JSON, validation, unknown municipality', async () => {
     expect((await run('valence')).code).toBe(2);
     expect((await run('valence', 'set', '{nope')).err).toContain('not valid JSON');
