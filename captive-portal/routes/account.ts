@@ -60,7 +60,8 @@ export function accountRoutes(r: Router, portal: Portal): void {
     portal.signIn(res, identity);
     deps.metrics.portal.logins.inc({ tenant: st.tenant!.slug, result: 'success' });
     const gw = st.gw;
-    if (!gw || !st.tenant!.portal) return portal.seeOther(res, link(portal.view(req, res), '/status'));
+    // Settings changed since the redirect (another protocol, or none): no hand-off with stale parameters.
+    if (!gw || !st.tenant!.portal || st.tenant!.portal.gateway !== gw.ctx.type) return portal.seeOther(res, link(portal.view(req, res), '/status'));
     const h = await handOff(deps, {
       tenant: st.tenant!,
       identity,

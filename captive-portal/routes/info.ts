@@ -42,23 +42,25 @@ export function rootAssets(r: Router): void {
   r.get('/handoff.js', (_req, res) => asset(res, 'application/javascript', HANDOFF_SCRIPT));
 }
 
-/** The live session of the device asking: its portal session's, else the one at its source address. */
+/**
+ * The live session of the device asking: the one at its source address (what
+ * the OS's captive-portal client, which sends no cookie, can be found by),
+ * else the latest of its signed-in citizen at this municipality (a browser
+ * behind NAT).
+ */
 async function findLiveSession(portal: Portal, res: Response, tenant: Tenant | null): Promise<{ session: LiveSession; tenant: Tenant } | null> {
   const { stores, live } = portal.deps;
-  const tenantOf = async (s: LiveSession) => (tenant && s.tenantId === tenant.id ? tenant : await stores.tenants.get(s.tenantId));
-  const identity = await portal.currentIdentity(res);
-  if (identity) {
-    const mine = (await live.listByIdentity(identity.id)).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
-    const s = mine.find((x) => !tenant || x.tenantId === tenant.id) ?? mine[0];
-    const t = s ? await tenantOf(s) : null;
-    if (s && t) return { session: s, tenant: t };
-  }
   const ip = state(res).ip;
   for (const t of tenant ? [tenant] : await stores.tenants.list()) {
     const s = (await live.listByTenant(t.id)).find((x) => x.framedIp === ip);
     if (s) return { session: s, tenant: t };
   }
-  return null;
+  const identity = await portal.currentIdentity(res);
+  if (!identity) return null;
+  const mine = (await live.listByIdentity(identity.id)).filter((x) => !tenant || x.tenantId === tenant.id).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+  const s = mine[0];
+  const t = s ? (tenant ?? (await stores.tenants.get(s.tenantId))) : null;
+  return s && t ? { session: s, tenant: t } : null;
 }
 
 export function apiRoutes(r: Router, portal: Portal): void {

@@ -213,6 +213,20 @@ describe('login and hand-off', () => {
     expect(to.searchParams.get('response')).toBe(expected);
   });
 
+  it('gateway settings changed since the redirect: no hand-off with stale parameters', async () => {
+    const c = f.client();
+    await atGateway(c);
+    const before = f.tenants.chilli.portal!;
+    await f.stores.tenants.update(f.tenants.chilli.id, { portal: { ...before, gateway: 'generic' } });
+    try {
+      const p = await c.post('/t/valence/login', { login: 'alice', password: 'alice-password-1' });
+      expect(p.status).toBe(303);
+      expect(p.location).toBe('/t/valence/status');
+    } finally {
+      await f.stores.tenants.update(f.tenants.chilli.id, { portal: before });
+    }
+  });
+
   it('user@realm logs in too', async () => {
     const c = f.client();
     await atGateway(c);
@@ -657,6 +671,22 @@ describe('RFC 8908 Captive Portal API and WiFi4EU', () => {
       expect(anywhere).toMatchObject({ captive: false, 'user-portal-url': `${f.url}/t/valence/` });
       // Another municipality's API does not see it.
       expect(await (await fetch(`${f.url}/t/crest/api/captive`)).json()).toMatchObject({ captive: true });
+    } finally {
+      await f.shared.liveSessions.stop(key);
+    }
+  });
+
+  it('a signed-in browser behind NAT is found by its citizen’s session at this municipality', async () => {
+    const c = f.client();
+    await c.get('/t/valence/login');
+    await c.post('/t/valence/login', { login: 'bob', password: 'bob-password-12' });
+    const bob = (await f.stores.identities.getByUsername('bob'))!;
+    const key = { tenantId: f.tenants.chilli.id, nasIp: '10.1.0.1', acctSessionId: 'S-nat' };
+    await f.shared.liveSessions.start({ ...key, identityId: bob.id, username: 'bob', callingStationId: null, apId: null, framedIp: '10.9.9.9', startedAt: f.now(), updatedAt: f.now(), sessionTime: 0, inputOctets: 0, outputOctets: 0, interimInterval: 600 });
+    try {
+      expect(JSON.parse((await c.get('/t/valence/api/captive')).body)).toMatchObject({ captive: false, 'seconds-remaining': 4 * 3600 });
+      expect(JSON.parse((await c.get('/t/crest/api/captive')).body)).toMatchObject({ captive: true });
+      expect(JSON.parse((await f.client().get('/t/valence/api/captive')).body)).toMatchObject({ captive: true });
     } finally {
       await f.shared.liveSessions.stop(key);
     }
