@@ -13,6 +13,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { slugSchema } from '../controller/domain/validation.js';
+import { E } from '../controller/errors.js';
 import { createPortal, state, type Portal } from './context.js';
 import type { PortalDeps } from './deps.js';
 import { accountRoutes } from './routes/account.js';
@@ -63,7 +64,7 @@ export function createPortalApp(deps: PortalDeps): express.Express {
     portal.openGateway(st);
     if (req.method === 'POST' && !portal.checkCsrf(req, res)) {
       deps.metrics.portal.csrfFailures.inc({ tenant: st.tenant!.slug });
-      return portal.render(res, 'csrf', 403, errorPage(portal.view(req, res), st.t.errors.csrfTitle, st.t.errors.csrf));
+      return portal.render(res, 'csrf', E.PORTAL_BAD_CSRF, errorPage(portal.view(req, res), st.t.errors.csrfTitle, st.t.errors.csrf));
     }
     next();
   });
@@ -77,15 +78,16 @@ export function createPortalApp(deps: PortalDeps): express.Express {
     const slug = String(req.params.tenant);
     const tenant = slugSchema.safeParse(slug).success ? await deps.stores.tenants.getBySlug(slug) : null;
     portal.begin(req, res, tenant);
-    if (!tenant) return notFound(portal, req, res);
+    if (!tenant) return notFound(portal, req, res, true);
     next();
   }), tenantRouter);
 
   app.use((req, res) => notFound(portal, req, res));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const st = res.locals.portal ? state(res) : portal.begin(req, res, null);
-    const status = (err as { type?: string }).type === 'entity.too.large' ? 413 : (err as { status?: number }).status === 400 ? 400 : 500;
-    if (status === 500) deps.log.error({ err, path: req.path }, 'portal request failed');
+    const type = (err as { type?: string }).type;
+    const status = type === 'entity.too.large' ? E.BODY_TOO_LARGE : type === 'entity.parse.failed' || (err as { status?: number }).status === 400 ? E.VALIDATION : E.INTERNAL;
+    if (status === E.INTERNAL) deps.log.error({ err, path: req.path }, 'portal request failed');
     if (res.headersSent) return;
     portal.render(res, 'error', status, errorPage(portal.view(req, res), st.t.errors.internalTitle, st.t.errors.internal));
   });
@@ -93,9 +95,9 @@ export function createPortalApp(deps: PortalDeps): express.Express {
 }
 
 /** One clear 404 page, in the visitor's language, branded when the municipality is known. */
-function notFound(portal: Portal, req: Request, res: Response): void {
+function notFound(portal: Portal, req: Request, res: Response, unknownTenant = false): void {
   const st = res.locals.portal ? state(res) : portal.begin(req, res, null);
-  portal.render(res, 'not-found', 404, errorPage(portal.view(req, res), st.t.errors.notFoundTitle, st.t.errors.notFound));
+  portal.render(res, 'not-found', unknownTenant ? E.TENANT_NOT_FOUND : E.NOT_FOUND, errorPage(portal.view(req, res), st.t.errors.notFoundTitle, st.t.errors.notFound));
 }
 
 /** Express 5 forwards rejected promises itself; this only keeps the handler's type simple. */

@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Identity, Locale, Tenant } from '../controller/domain/entities.js';
+import type { ErrorDef } from '../controller/errors.js';
 import { createAccounts, type Accounts, type Flow } from './accounts.js';
 import { COOKIE, cookieJar, readCookies, type CookieJar } from './cookies.js';
 import { DEFAULT_PORTAL_LIMITS, type PortalDeps, type PortalLimits } from './deps.js';
@@ -128,10 +129,16 @@ export function createPortal(deps: PortalDeps) {
     return d.join('; ');
   }
 
-  function render(res: Response, page: string, status: number, doc: Html, extra: { formTargets?: readonly string[]; script?: boolean } = {}): void {
+  /**
+   * Sends a page. Error pages name their catalog entry (controller/errors.ts):
+   * its HTTP status, and its code in `X-WFC-Error` for logs and scripts; the
+   * page itself says it in the citizen's language.
+   */
+  function render(res: Response, page: string, status: number | ErrorDef, doc: Html, extra: { formTargets?: readonly string[]; script?: boolean } = {}): void {
     const st = state(res);
     deps.metrics.portal.pageViews.inc({ tenant: st.tenant?.slug ?? 'none', page });
-    res.status(status);
+    if (typeof status === 'number') res.status(status);
+    else res.status(status.status).setHeader('X-WFC-Error', status.code);
     res.setHeader('Content-Security-Policy', csp(st, extra));
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(doc.value);
@@ -180,8 +187,9 @@ export function createPortal(deps: PortalDeps) {
       jar.clear(res, COOKIE.flow);
     },
     /** 303: the browser follows with a GET (RFC 9110 §15.4.4), so a reload never re-posts. */
-    seeOther(res: Response, url: string): void {
+    seeOther(res: Response, url: string, why?: ErrorDef): void {
       res.setHeader('Cache-Control', 'no-store');
+      if (why) res.setHeader('X-WFC-Error', why.code);
       res.redirect(303, url);
     },
     checkCsrf(req: Request, res: Response): boolean {

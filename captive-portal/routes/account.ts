@@ -4,6 +4,7 @@
  */
 import type { Request, Response, Router } from 'express';
 import type { Identity } from '../../controller/domain/entities.js';
+import { E, type ErrorDef } from '../../controller/errors.js';
 import { isLocale } from '../i18n/index.js';
 import type { Limited, SendResult } from '../accounts.js';
 import { state, type Portal } from '../context.js';
@@ -40,17 +41,17 @@ export function accountRoutes(r: Router, portal: Portal): void {
     return { kind: 'alert', text: l.scope === 'identity' ? st.t.login.locked(minutes(l.retryAfterMs)) : st.t.errors.rateLimited(minutes(l.retryAfterMs)) };
   };
 
-  const sendNotice = (res: Response, s: SendResult, action: string): { status: number; notice: Notice } => {
+  const sendNotice = (res: Response, s: SendResult, action: string): { status: number | ErrorDef; notice: Notice } => {
     const t = state(res).t;
     switch (s.kind) {
       case 'sent':
         return { status: 200, notice: { kind: 'notice', text: t.verify.resent } };
       case 'cooldown':
-        return { status: 429, notice: { kind: 'alert', text: t.verify.cooldown(Math.ceil(s.retryAfterMs / 1000)) } };
+        return { status: E.PORTAL_CODE_COOLDOWN, notice: { kind: 'alert', text: t.verify.cooldown(Math.ceil(s.retryAfterMs / 1000)) } };
       case 'daily-cap':
-        return { status: 429, notice: { kind: 'alert', text: t.verify.dailyCap } };
+        return { status: E.PORTAL_CODE_DAILY_CAP, notice: { kind: 'alert', text: t.verify.dailyCap } };
       case 'rate-limited':
-        return { status: 429, notice: rateLimitedNotice(res, s, action) };
+        return { status: E.RATE_LIMITED, notice: rateLimitedNotice(res, s, action) };
     }
   };
 
@@ -85,7 +86,7 @@ export function accountRoutes(r: Router, portal: Portal): void {
       if (!parsed.ok) {
         deps.metrics.portal.badGateway.inc({ tenant: tenant.slug, gateway: parsed.type, reason: parsed.reason });
         deps.log.info({ tenant: tenant.slug, gateway: parsed.type, reason: parsed.reason }, 'gateway redirect refused');
-        return portal.render(res, 'bad-gateway', 400, errorPage(portal.view(req, res), st.t.errors.badGatewayTitle, st.t.errors.badGateway));
+        return portal.render(res, 'bad-gateway', E.PORTAL_BAD_GATEWAY, errorPage(portal.view(req, res), st.t.errors.badGatewayTitle, st.t.errors.badGateway));
       }
       if (parsed.ctx) portal.sealGateway(res, st, parsed.ctx);
       if (parsed.event === 'success' || parsed.event === 'already') return portal.seeOther(res, link(portal.view(req, res), '/status'));
@@ -110,19 +111,19 @@ export function accountRoutes(r: Router, portal: Portal): void {
     const body = req.body as Record<string, unknown>;
     const login = str(body.login, 254);
     const result = await portal.accounts.login(tenant, st.ip, login, str(body.password, 1024));
-    const again = (status: number, notice: Notice) => portal.render(res, 'login', status, loginPage(portal.view(req, res), { login, notice, rememberDays: rememberDays(res) }));
+    const again = (status: ErrorDef, notice: Notice) => portal.render(res, 'login', status, loginPage(portal.view(req, res), { login, notice, rememberDays: rememberDays(res) }));
     switch (result.kind) {
       case 'ok':
         return afterLogin(req, res, result.identity, body.remember === '1');
       case 'failed':
         deps.metrics.portal.logins.inc({ tenant: tenant.slug, result: 'invalid' });
-        return again(401, { kind: 'alert', text: st.t.login.failed });
+        return again(E.PORTAL_LOGIN_FAILED, { kind: 'alert', text: st.t.login.failed });
       case 'rate-limited':
         deps.metrics.portal.logins.inc({ tenant: tenant.slug, result: 'locked' });
-        return again(429, rateLimitedNotice(res, result, 'login'));
+        return again(E.RATE_LIMITED, rateLimitedNotice(res, result, 'login'));
       case 'disabled':
         deps.metrics.portal.logins.inc({ tenant: tenant.slug, result: 'disabled' });
-        return again(403, { kind: 'alert', text: st.t.login.disabled });
+        return again(E.PORTAL_ACCOUNT_DISABLED, { kind: 'alert', text: st.t.login.disabled });
       case 'unverified':
         deps.metrics.portal.logins.inc({ tenant: tenant.slug, result: 'unverified' });
         portal.setFlow(res, result.flow);
@@ -143,18 +144,21 @@ export function accountRoutes(r: Router, portal: Portal): void {
       case 'pending':
         portal.setFlow(res, result.flow);
         return portal.seeOther(res, link(portal.view(req, res), '/verify'));
-      case 'invalid':
-        return portal.render(res, 'register', 400, registerPage(portal.view(req, res), values, result.errors));
+      case 'invalid': {
+        const keys = Object.keys(result.errors);
+        const why = result.errors.username === 'usernameTaken' ? E.USERNAME_TAKEN : keys.length === 1 && keys[0] === 'terms' ? E.PORTAL_TERMS_REQUIRED : E.VALIDATION;
+        return portal.render(res, 'register', why, registerPage(portal.view(req, res), values, result.errors));
+      }
       case 'rate-limited':
-        return portal.render(res, 'register', 429, registerPage(portal.view(req, res), values, {}, rateLimitedNotice(res, result, 'register')));
+        return portal.render(res, 'register', E.RATE_LIMITED, registerPage(portal.view(req, res), values, {}, rateLimitedNotice(res, result, 'register')));
     }
   });
 
   /** The code page of the flow in progress (verification or reset), or a way back. */
-  const codePage = (req: Request, res: Response, status: number, notice: Notice | null, passwordError?: Parameters<typeof verifyPage>[1]['passwordError']) => {
+  const codePage = (req: Request, res: Response, status: number | ErrorDef, notice: Notice | null, passwordError?: Parameters<typeof verifyPage>[1]['passwordError']) => {
     const flow = portal.flow(res);
     const v = portal.view(req, res);
-    if (!flow) return portal.render(res, 'verify', 400, errorPage(v, v.t.verify.title, v.t.verify.noFlow));
+    if (!flow) return portal.render(res, 'verify', E.PORTAL_CODE_INVALID, errorPage(v, v.t.verify.title, v.t.verify.noFlow));
     portal.render(res, flow.purpose === 'verify-email' ? 'verify' : 'reset', status, verifyPage(v, { to: flow.to, notice, purpose: flow.purpose, passwordError }));
   };
 
@@ -164,7 +168,7 @@ export function accountRoutes(r: Router, portal: Portal): void {
   const checkCode = (purpose: 'verify-email' | 'reset-password') => async (req: Request, res: Response) => {
     const st = state(res);
     const flow = portal.flow(res);
-    if (!flow || flow.purpose !== purpose) return codePage(req, res, 400, null);
+    if (!flow || flow.purpose !== purpose) return codePage(req, res, E.PORTAL_CODE_INVALID, null);
     const body = req.body as Record<string, unknown>;
     const result = await portal.accounts.checkCode(st.tenant!, st.ip, flow, str(body.code, 32), purpose === 'reset-password' ? str(body.password, 1024) : undefined);
     switch (result.kind) {
@@ -175,13 +179,13 @@ export function accountRoutes(r: Router, portal: Portal): void {
         return portal.seeOther(res, href(`${v.base}/login`, { done: purpose === 'verify-email' ? 'verified' : 'reset', login: result.identity?.username ?? flow.login }));
       }
       case 'invalid':
-        return codePage(req, res, 400, { kind: 'alert', text: st.t.verify.invalid });
+        return codePage(req, res, E.PORTAL_CODE_INVALID, { kind: 'alert', text: st.t.verify.invalid });
       case 'burnt':
-        return codePage(req, res, 429, { kind: 'alert', text: st.t.verify.burnt });
+        return codePage(req, res, E.PORTAL_CODE_BURNT, { kind: 'alert', text: st.t.verify.burnt });
       case 'bad-password':
-        return codePage(req, res, 400, { kind: 'alert', text: st.t.register.errors[result.errors.password!] }, result.errors.password);
+        return codePage(req, res, E.VALIDATION, { kind: 'alert', text: st.t.register.errors[result.errors.password!] }, result.errors.password);
       case 'rate-limited':
-        return codePage(req, res, 429, rateLimitedNotice(res, result, 'code'));
+        return codePage(req, res, E.RATE_LIMITED, rateLimitedNotice(res, result, 'code'));
     }
   };
   r.post('/verify', checkCode('verify-email'));
@@ -190,7 +194,7 @@ export function accountRoutes(r: Router, portal: Portal): void {
   r.post('/resend', async (req, res) => {
     const st = state(res);
     const flow = portal.flow(res);
-    if (!flow) return codePage(req, res, 400, null);
+    if (!flow) return codePage(req, res, E.PORTAL_CODE_INVALID, null);
     const sent = await portal.accounts.resend(st.tenant!, st.ip, flow);
     const { status, notice } = sendNotice(res, sent, 'resend');
     codePage(req, res, status, notice);
@@ -206,7 +210,7 @@ export function accountRoutes(r: Router, portal: Portal): void {
     const login = str(body.login, 254);
     const locale = isLocale(st.locale) ? st.locale : 'fr';
     const result = await portal.accounts.forgot(st.tenant!, st.ip, login, locale);
-    if (result.kind === 'rate-limited') return portal.render(res, 'forgot', 429, forgotPage(portal.view(req, res), { login, notice: rateLimitedNotice(res, result, 'forgot') }));
+    if (result.kind === 'rate-limited') return portal.render(res, 'forgot', E.RATE_LIMITED, forgotPage(portal.view(req, res), { login, notice: rateLimitedNotice(res, result, 'forgot') }));
     portal.setFlow(res, result.flow);
     portal.seeOther(res, link(portal.view(req, res), '/reset'));
   });

@@ -1,6 +1,6 @@
 /** The "connected" page (time and data left, remembered devices), forgetting a device, logging out. */
 import type { Router } from 'express';
-import { isAppError } from '../../controller/errors.js';
+import { E, isAppError } from '../../controller/errors.js';
 import type { LiveSession } from '../../controller/ports/live-sessions.js';
 import { allowanceFor } from '../allowance.js';
 import { state, type Portal } from '../context.js';
@@ -14,7 +14,7 @@ export function statusRoutes(r: Router, portal: Portal): void {
   r.get('/status', async (req, res) => {
     const st = state(res);
     const identity = await portal.currentIdentity(res);
-    if (!identity) return portal.seeOther(res, link(portal.view(req, res), '/login'));
+    if (!identity) return portal.seeOther(res, link(portal.view(req, res), '/login'), E.PORTAL_NOT_SIGNED_IN);
     const now = portal.nowDate();
     const live = await deps.live.listByIdentity(identity.id);
     // This device's session when the gateway told us its MAC, else the latest.
@@ -46,7 +46,7 @@ export function statusRoutes(r: Router, portal: Portal): void {
   r.post('/devices/forget', async (req, res) => {
     const st = state(res);
     const identity = await portal.currentIdentity(res);
-    if (!identity) return portal.seeOther(res, link(portal.view(req, res), '/login'));
+    if (!identity) return portal.seeOther(res, link(portal.view(req, res), '/login'), E.PORTAL_NOT_SIGNED_IN);
     const device = (req.body as Record<string, unknown>).device;
     if (typeof device === 'string' && device.length <= 64) {
       try {

@@ -38,6 +38,7 @@ describe('municipality resolution and language', () => {
   it('an unknown municipality gets one clear 404 page, in French by default', async () => {
     const p = await f.client().get('/t/atlantis/');
     expect(p.status).toBe(404);
+    expect(p.headers.get('x-wfc-error')).toBe('WFC_TENANT_NOT_FOUND');
     expect(p.body).toContain('<html lang="fr">');
     expect(p.body).toContain('Page introuvable');
     const weird = await f.client().get('/t/NOT..A..SLUG/login');
@@ -141,6 +142,7 @@ describe('CoovaChilli redirects', () => {
     const url = mangle(chilliRedirect(f.url, '/t/valence/', chilliParams()));
     const p = await f.client().get(url);
     expect(p.status).toBe(400);
+    expect(p.headers.get('x-wfc-error')).toBe('WFC_PORTAL_BAD_GATEWAY');
     expect(p.body).toContain('Paramètres du point d’accès invalides');
     expect(await f.metrics.registry.getSingleMetricAsString('wfc_portal_bad_gateway_params_total')).toContain(`reason="${reason}"`);
   });
@@ -251,6 +253,8 @@ describe('login and hand-off', () => {
     const unknown = await c.post('/t/valence/login', { login: 'nobody-here', password: 'not-her-password' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
+    expect(wrong.headers.get('x-wfc-error')).toBe('WFC_PORTAL_LOGIN_FAILED');
+    expect(unknown.headers.get('x-wfc-error')).toBe('WFC_PORTAL_LOGIN_FAILED');
     const strip = (b: string) => b.replace(/value="[^"]*"/g, '');
     expect(strip(wrong.body)).toBe(strip(unknown.body));
     expect(wrong.body).toContain('Identifiant ou mot de passe incorrect.');
@@ -262,6 +266,7 @@ describe('login and hand-off', () => {
     await c.get('/t/valence/login');
     const bad = await c.post('/t/valence/login', { login: 'alice', password: 'alice-password-1', _csrf: 'forged' });
     expect(bad.status).toBe(403);
+    expect(bad.headers.get('x-wfc-error')).toBe('WFC_PORTAL_BAD_CSRF');
     expect(bad.body).toContain('Formulaire expiré');
     const stranger = f.client();
     const none = await stranger.post('/t/valence/login', { login: 'alice', password: 'alice-password-1' }, null);
@@ -284,6 +289,7 @@ describe('login and hand-off', () => {
     expect((await c.post('/t/valence/login', { login: 'dora', password: 'wrong-password-x' })).status).toBe(401);
     const p = await c.post('/t/valence/login', { login: 'dora', password: 'correct horse battery' });
     expect(p.status).toBe(403);
+    expect(p.headers.get('x-wfc-error')).toBe('WFC_PORTAL_ACCOUNT_DISABLED');
     expect(p.body).toContain('Ce compte est désactivé');
   });
 });
@@ -304,6 +310,7 @@ describe('rate limits and lockout', () => {
     for (let i = 0; i < 3; i++) expect((await c.post('/t/valence/login', { login: 'alice', password: `wrong-${i}-xxxxx` })).status).toBe(401);
     const locked = await c.post('/t/valence/login', { login: 'alice', password: 'alice-password-1' });
     expect(locked.status).toBe(429);
+    expect(locked.headers.get('x-wfc-error')).toBe('WFC_RATE_LIMITED');
     expect(locked.body).toContain('Trop de tentatives. Réessayez dans 10 min.');
     for (let i = 0; i < 3; i++) await c.post('/t/valence/login', { login: 'ghost', password: `wrong-${i}-xxxxx` });
     const ghost = await c.post('/t/valence/login', { login: 'ghost', password: 'whatever-password' });
@@ -339,6 +346,9 @@ describe('registration and verification', () => {
     await c.get('/t/valence/register');
     const p = await c.post('/t/valence/register', { email: 'not-an-email', username: 'A', password: 'short' });
     expect(p.status).toBe(400);
+    expect(p.headers.get('x-wfc-error')).toBe('WFC_VALIDATION');
+    const terms = await c.post('/t/valence/register', { email: 'ok@example.org', username: 'okname', password: 'long enough pass' }, p);
+    expect(terms.headers.get('x-wfc-error')).toBe('WFC_PORTAL_TERMS_REQUIRED');
     expect(p.body).toContain('Saisissez une adresse e-mail valide.');
     expect(p.body).toContain('Identifiant invalide');
     expect(p.body).toContain('au moins 10 caractères');
@@ -356,7 +366,8 @@ describe('registration and verification', () => {
     const same = await c.post('/t/valence/register', { email: 'x1@example.org', username: 'samename12', password: 'SameName12', terms: '1' });
     expect(same.body).toContain('ne doit pas être l’identifiant');
     const taken = await c.post('/t/valence/register', { email: 'x2@example.org', username: 'alice', password: 'long-enough-pass', terms: '1' });
-    expect(taken.status).toBe(400);
+    expect(taken.status).toBe(409);
+    expect(taken.headers.get('x-wfc-error')).toBe('WFC_USERNAME_TAKEN');
     expect(taken.body).toContain('Cet identifiant est déjà pris');
   });
 
@@ -375,6 +386,7 @@ describe('registration and verification', () => {
     const code = codeFor(f.mails, 'emile@example.org');
     const wrong = await c.post('/t/valence/verify', { code: code === '000000' ? '111111' : '000000' });
     expect(wrong.status).toBe(400);
+    expect(wrong.headers.get('x-wfc-error')).toBe('WFC_PORTAL_CODE_INVALID');
     expect(wrong.body).toContain('Ce code est incorrect ou a expiré.');
     expect((await f.stores.identities.getByUsername('emile'))!.verified).toBe(false);
     const ok = await c.post('/t/valence/verify', { code });
@@ -412,6 +424,7 @@ describe('registration and verification', () => {
     for (let i = 0; i < 5; i++) await c.post('/t/valence/verify', { code: wrongCode });
     const p = await c.post('/t/valence/verify', { code });
     expect(p.status).toBe(429);
+    expect(p.headers.get('x-wfc-error')).toBe('WFC_PORTAL_CODE_BURNT');
     expect(p.body).toContain('Trop de codes incorrects');
   });
 
@@ -422,6 +435,7 @@ describe('registration and verification', () => {
     await c.get('/t/valence/verify');
     const soon = await c.post('/t/valence/resend', {});
     expect(soon.status).toBe(429);
+    expect(soon.headers.get('x-wfc-error')).toBe('WFC_PORTAL_CODE_COOLDOWN');
     expect(soon.body).toMatch(/dans \d+ s/);
     let last = first;
     for (let i = 0; i < 4; i++) {
@@ -434,6 +448,7 @@ describe('registration and verification', () => {
     f.advance(61_000);
     const capped = await c.post('/t/valence/resend', {});
     expect(capped.status).toBe(429);
+    expect(capped.headers.get('x-wfc-error')).toBe('WFC_PORTAL_CODE_DAILY_CAP');
     expect(capped.body).toContain('Trop de codes envoyés aujourd’hui');
     expect((await c.post('/t/valence/verify', { code: last })).status).toBe(303);
   });
@@ -531,6 +546,7 @@ describe('status page, remembered devices, logout', () => {
   it('needs a signed-in citizen', async () => {
     const p = await f.client().get('/t/valence/status');
     expect(p.status).toBe(303);
+    expect(p.headers.get('x-wfc-error')).toBe('WFC_PORTAL_NOT_SIGNED_IN');
     expect(p.location).toBe('/t/valence/login');
   });
 
