@@ -33,6 +33,8 @@ export interface Fixture {
   readonly tokens: LoginTokenStore;
   readonly mails: MailMessage[];
   readonly metrics: ReturnType<typeof createMetrics>;
+  /** argon2id verifications the portal ran. */
+  verifies(): number;
   readonly tenants: Record<'chilli' | 'chap' | 'generic' | 'opennds' | 'legacy' | 'plain' | 'eu', Tenant>;
   advance(ms: number): void;
   now(): Date;
@@ -45,7 +47,18 @@ export async function startPortal(opts: { limits?: Partial<PortalLimits>; public
   const clock = { now: () => new Date(t) };
   const stores = openSqliteStores({ memory: true }, { clock });
   // Cheap argon2id parameters: the tests check behaviour, not cost.
-  const hasher = createPasswordHasher({ memoryCost: 1024, timeCost: 1 });
+  const real = createPasswordHasher({ memoryCost: 1024, timeCost: 1 });
+  let verifies = 0;
+  const hasher = {
+    hash: (pw: string) => real.hash(pw),
+    verify: (h: string, pw: string) => {
+      verifies++;
+      return real.verify(h, pw);
+    },
+    get queued() {
+      return real.queued;
+    },
+  };
   await stores.federation.set({ name: 'Test', realm: 'wifi.test.example' });
   const mk = async (slug: string, portal: PortalSettings | null, extra: Record<string, unknown> = {}) => {
     const tenant = await createTenant(stores, { slug, name: `Ville de ${slug}`, inseeCode: '26362', primaryColor: '#b3262b', ...extra }, 'test');
@@ -97,6 +110,7 @@ export async function startPortal(opts: { limits?: Partial<PortalLimits>; public
     tokens,
     mails,
     metrics,
+    verifies: () => verifies,
     tenants,
     advance: (ms) => void (t += ms),
     now: () => new Date(t),

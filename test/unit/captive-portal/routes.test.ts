@@ -258,6 +258,10 @@ describe('login and hand-off', () => {
     const strip = (b: string) => b.replace(/value="[^"]*"/g, '');
     expect(strip(wrong.body)).toBe(strip(unknown.body));
     expect(wrong.body).toContain('Identifiant ou mot de passe incorrect.');
+    // The unknown account cost an argon2id verification too (a dummy hash): no timing difference.
+    const before = f.verifies();
+    await c.post('/t/valence/login', { login: 'still-nobody', password: 'whatever-password' });
+    expect(f.verifies()).toBe(before + 1);
     expect(c.cookies.has('wfc_sess')).toBe(false);
   });
 
