@@ -69,3 +69,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Label children cached by their label values (in labelNames order): the
+ * hot path then skips prom-client's per-call hashing of a label object.
+ * Only for label sets that are bounded (slugs, reasons, ports).
+ */
+export function children<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const cache = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = cache.get(key);
+    if (child === undefined) {
+      child = metric.labels(...values);
+      cache.set(key, child);
+    }
+    return child;
+  };
+}

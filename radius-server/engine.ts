@@ -9,7 +9,7 @@
  * then the per-type processor and the REPLY table.
  */
 import type { Logger } from '../controller/log.js';
-import type { Metrics } from '../controller/metrics.js';
+import { children, type Metrics } from '../controller/metrics.js';
 import { Code } from './codec/codes.js';
 import { decodePacket, DECODE_FAILURES, type DecodeFailure, type Packet } from './codec/packet.js';
 import { encodeResponse } from './codec/reply.js';
@@ -75,8 +75,12 @@ export interface RadiusEngine {
 
 export function createRadiusEngine(deps: EngineDeps): RadiusEngine {
   const { metrics, log } = deps;
+  const dropped = children(metrics.radius.dropped);
+  const duplicates = children(metrics.radius.duplicates);
+  const durations = children(metrics.radius.duration);
+  const statusServer = children(metrics.radius.statusServer);
   const drop = (port: PortKind, reason: DropReason, peer: Peer): HandleResult => {
-    metrics.radius.dropped.inc({ port, reason });
+    dropped(port, reason).inc();
     log.debug({ port, reason, peer: peer.address }, 'request dropped');
     return { kind: 'drop', reason };
   };
@@ -84,7 +88,7 @@ export function createRadiusEngine(deps: EngineDeps): RadiusEngine {
   async function process(ctx: ClientContext, packet: Packet, port: PortKind, peer: Peer): Promise<{ request: Request; outcome: Outcome; attributes: readonly Attribute[]; reason?: AccountingDrop }> {
     switch (packet.code) {
       case Code.StatusServer:
-        metrics.radius.statusServer.inc({ port });
+        statusServer(port).inc();
         return { request: port === 'auth' ? 'status-auth' : 'status-acct', outcome: 'alive', attributes: [] };
       case Code.AccessRequest: {
         const r = await deps.access(ctx, packet);
@@ -114,7 +118,7 @@ export function createRadiusEngine(deps: EngineDeps): RadiusEngine {
       if (key) {
         const seen = deps.dedup.begin(key);
         if (seen.state !== 'new') {
-          metrics.radius.duplicates.inc({ port });
+          duplicates(port).inc();
           const reply = seen.state === 'done' ? seen.reply : await seen.wait;
           return reply ? { kind: 'reply', reply, duplicate: true } : { kind: 'drop', reason: 'duplicate-of-dropped' };
         }
@@ -139,7 +143,7 @@ export function createRadiusEngine(deps: EngineDeps): RadiusEngine {
       }
       const reply = encodeResponse({ request: packet, code: code as Code, attributes: result.attributes, secret: ctx.client.secret });
       if (key) deps.dedup.complete(key, reply);
-      metrics.radius.duration.observe({ port }, (performance.now() - started) / 1000);
+      durations(port).observe((performance.now() - started) / 1000);
       return { kind: 'reply', reply, duplicate: false };
     },
   };

@@ -22,7 +22,8 @@ import type { LiveSessionStore } from '../../controller/ports/live-sessions.js';
 import { LOGIN_TOKEN_PREFIX, type LoginToken, type LoginTokenStore } from '../../controller/ports/login-tokens.js';
 import type { RateLimiter, RateLimitOptions } from '../../controller/ports/rate-limit.js';
 import type { Stores } from '../../controller/ports/stores.js';
-import type { Metrics } from '../../controller/metrics.js';
+import { children, type Metrics } from '../../controller/metrics.js';
+import type { Policy } from '../../controller/domain/policy.js';
 import { buildAttributes, getAttribute, getString, type AttributePairs } from '../codec/attributes.js';
 import { unhideUserPasswordRfc2865, verifyChapPasswordRfc2865 } from '../codec/crypto.js';
 import type { Attribute, Packet } from '../codec/packet.js';
@@ -74,9 +75,18 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$BhkHQq4ZAy9HbvNs3ErQHA$/D3TVz
 export function createAccessProcessor(deps: AccessDeps) {
   const limits = deps.limits ?? DEFAULT_ACCESS_LIMITS;
   const { stores, metrics } = deps;
+  const counters = {
+    requests: children(metrics.radius.accessRequests),
+    accepts: children(metrics.radius.accessAccepts),
+    rejects: children(metrics.radius.accessRejects),
+    rateLimited: children(metrics.radius.rateLimited),
+    unregisteredAp: children(metrics.radius.unregisteredAp),
+  };
+  /** The policy's fixed reply attributes, encoded once per policy object (the directory replaces it on reload). */
+  const policyAttributes = new WeakMap<Policy, Attribute[]>();
 
   const reject = (ctx: ClientContext, reason: RejectReason, identity: Identity | null): AccessOutcome => {
-    metrics.radius.accessRejects.inc({ tenant: ctx.tenant.slug, reason });
+    counters.rejects(ctx.tenant.slug, reason).inc();
     return { outcome: 'reject', reason, attributes: buildAttributes({ 'Reply-Message': rejectMessage(reason, identity?.locale ?? null) }) };
   };
 
@@ -91,14 +101,29 @@ export function createAccessProcessor(deps: AccessDeps) {
     const reserved = await deps.live.tryReserve({ identityId: identity.id, limit: policy.simultaneousUse, ttlMs: limits.reserveTtlMs, callingStationId: mac });
     if (!reserved) return reject(ctx, 'simultaneous-use', identity);
 
-    const pairs: AttributePairs = {
+    const attrs = buildAttributes({
       'User-Name': identity.username,
       Class: Buffer.from(CLASS_PREFIX + identity.id),
       'Session-Timeout': grant.sessionTimeout,
-      'Idle-Timeout': policy.idleTimeout,
-      'Acct-Interim-Interval': policy.interimInterval,
-    };
-    const attrs = buildAttributes(pairs);
+    });
+    attrs.push(...fixedAttributes(policy));
+    if (grant.dataLimit !== null) {
+      attrs.push(
+        ...buildAttributes({
+          'ChilliSpot-Max-Total-Octets': grant.dataLimit % 2 ** 32,
+          'ChilliSpot-Max-Total-Gigawords': Math.floor(grant.dataLimit / 2 ** 32),
+        }),
+      );
+    }
+    counters.accepts(ctx.tenant.slug, method).inc();
+    return { outcome: 'accept', method, attributes: attrs };
+  }
+
+  function fixedAttributes(policy: Policy): Attribute[] {
+    let attrs = policyAttributes.get(policy);
+    if (attrs) return attrs;
+    const pairs: AttributePairs = { 'Idle-Timeout': policy.idleTimeout, 'Acct-Interim-Interval': policy.interimInterval };
+    attrs = buildAttributes(pairs);
     if (policy.bandwidthUp !== null && policy.bandwidthDown !== null) {
       attrs.push(
         ...buildAttributes({
@@ -112,27 +137,21 @@ export function createAccessProcessor(deps: AccessDeps) {
         }),
       );
     }
-    if (grant.dataLimit !== null) {
-      attrs.push(
-        ...buildAttributes({
-          'ChilliSpot-Max-Total-Octets': grant.dataLimit % 2 ** 32,
-          'ChilliSpot-Max-Total-Gigawords': Math.floor(grant.dataLimit / 2 ** 32),
-        }),
-      );
-    }
-    metrics.radius.accessAccepts.inc({ tenant: ctx.tenant.slug, method });
-    return { outcome: 'accept', method, attributes: attrs };
+    policyAttributes.set(policy, attrs);
+    return attrs;
   }
 
-  /** Peeks both lockouts; true when either is exhausted. */
-  async function lockedOut(ctx: ClientContext, identity: Identity | null): Promise<boolean> {
-    const [c, i] = await Promise.all([
-      deps.limiter.peek(`client:${ctx.client.id}`, limits.client),
-      identity ? deps.limiter.peek(`ident:${identity.id}`, limits.identity) : null,
-    ]);
-    if (!c.allowed) metrics.radius.rateLimited.inc({ tenant: ctx.tenant.slug, scope: 'client' });
-    else if (i && !i.allowed) metrics.radius.rateLimited.inc({ tenant: ctx.tenant.slug, scope: 'identity' });
-    return !c.allowed || (i !== null && !i.allowed);
+  /** The RADIUS client's lockout (a credential-stuffing network), peeked once per request. */
+  async function clientLocked(ctx: ClientContext): Promise<boolean> {
+    if ((await deps.limiter.peek(`client:${ctx.client.id}`, limits.client)).allowed) return false;
+    counters.rateLimited(ctx.tenant.slug, 'client').inc();
+    return true;
+  }
+
+  async function identityLocked(ctx: ClientContext, identity: Identity): Promise<boolean> {
+    if ((await deps.limiter.peek(`ident:${identity.id}`, limits.identity)).allowed) return false;
+    counters.rateLimited(ctx.tenant.slug, 'identity').inc();
+    return true;
   }
 
   async function failed(ctx: ClientContext, identity: Identity | null): Promise<AccessOutcome> {
@@ -158,7 +177,7 @@ export function createAccessProcessor(deps: AccessDeps) {
   }
 
   return async function processAccess(ctx: ClientContext, packet: Packet): Promise<AccessOutcome> {
-    metrics.radius.accessRequests.inc({ tenant: ctx.tenant.slug });
+    counters.requests(ctx.tenant.slug).inc();
     const userName = getString(packet, 'User-Name');
     const callingRaw = getString(packet, 'Calling-Station-Id');
     const calling = callingRaw ? parseMac(callingRaw) : null;
@@ -166,14 +185,9 @@ export function createAccessProcessor(deps: AccessDeps) {
     // The access point: Called-Station-Id (RFC 3580 §3.20 `MAC:SSID`), else NAS-Identifier.
     const called = getString(packet, 'Called-Station-Id');
     const apMac = called ? parseCalledStationId(called).mac : null;
-    let ap = apMac ? await stores.accessPoints.findByMac(apMac) : null;
-    if (ap && ap.tenantId !== ctx.tenant.id) ap = null;
+    const ap = await deps.directory.accessPoint(ctx.tenant.id, apMac, getString(packet, 'NAS-Identifier') ?? null);
     if (!ap) {
-      const nasId = getString(packet, 'NAS-Identifier');
-      ap = nasId ? await stores.accessPoints.findByNasIdentifier(ctx.tenant.id, nasId) : null;
-    }
-    if (!ap) {
-      metrics.radius.unregisteredAp.inc({ tenant: ctx.tenant.slug });
+      counters.unregisteredAp(ctx.tenant.slug).inc();
       if (ctx.tenant.policy.unregisteredAp === 'reject') return reject(ctx, 'unregistered-ap', null);
     }
 
@@ -181,13 +195,13 @@ export function createAccessProcessor(deps: AccessDeps) {
     const userMac = parseMac(userName);
     if (userMac) return macAuth(ctx, userMac, calling);
 
-    if (await lockedOut(ctx, null)) return reject(ctx, 'locked-out', null);
+    if (await clientLocked(ctx)) return reject(ctx, 'locked-out', null);
     const federation = deps.directory.federation;
     const identity = await findByLogin(stores, federation, userName);
     if (!identity) {
       const at = userName.lastIndexOf('@');
       if (at >= 0 && federation && userName.slice(at + 1).toLowerCase() !== federation.realm) return reject(ctx, 'foreign-realm', null);
-    } else if (await lockedOut(ctx, identity)) {
+    } else if (await identityLocked(ctx, identity)) {
       return reject(ctx, 'locked-out', identity);
     }
 

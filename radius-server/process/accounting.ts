@@ -12,7 +12,7 @@ import type { Clock } from '../../controller/ports/clock.js';
 import type { LiveSessionStore } from '../../controller/ports/live-sessions.js';
 import type { Stores } from '../../controller/ports/stores.js';
 import type { Logger } from '../../controller/log.js';
-import type { Metrics } from '../../controller/metrics.js';
+import { children, type Metrics } from '../../controller/metrics.js';
 import { decodeIpaddr, decodeIpv6addr, getAttribute, getInteger, getString } from '../codec/attributes.js';
 import { valueName } from '../codec/dictionary.js';
 import type { Packet } from '../codec/packet.js';
@@ -45,6 +45,7 @@ const GIGA = 2 ** 32;
 
 export function createAccountingProcessor(deps: AccountingDeps) {
   const { stores, metrics } = deps;
+  const acctCounter = children(metrics.radius.accountingRequests);
 
   async function identityOf(packet: Packet, username: string): Promise<string | null> {
     for (const a of packet.attributes) {
@@ -66,7 +67,7 @@ export function createAccountingProcessor(deps: AccountingDeps) {
     const label = statusType ?? valueName('Acct-Status-Type', statusCode) ?? 'other';
     if (!statusType) {
       // Tunnel and Failed records (RFC 2867, RFC 2866 §5.1 value 15) carry no session of ours.
-      metrics.radius.accountingRequests.inc({ tenant: ctx.tenant.slug, status_type: label });
+      acctCounter(ctx.tenant.slug, label).inc();
       return { outcome: 'recorded' };
     }
     const acctSessionId = getString(packet, 'Acct-Session-Id') ?? '';
@@ -81,7 +82,7 @@ export function createAccountingProcessor(deps: AccountingDeps) {
     const calling = getString(packet, 'Calling-Station-Id');
     const called = getString(packet, 'Called-Station-Id') ?? null;
     const apMac = called ? parseCalledStationId(called).mac : null;
-    const ap = apMac ? await stores.accessPoints.findByMac(apMac) : null;
+    const ap = await deps.directory.accessPoint(ctx.tenant.id, apMac, null);
     const framedRaw = getAttribute(packet, 'Framed-IP-Address');
     const eventTs = getAttribute(packet, 'Event-Timestamp');
     const delay = getInteger(packet, 'Acct-Delay-Time') ?? 0;
@@ -97,7 +98,7 @@ export function createAccountingProcessor(deps: AccountingDeps) {
       identityId: await identityOf(packet, username),
       callingStationId: calling ? parseMac(calling) : null,
       calledStationId: called,
-      apId: ap && ap.tenantId === ctx.tenant.id ? ap.id : null,
+      apId: ap?.id ?? null,
       framedIp: (framedRaw && decodeIpaddr(framedRaw)) || null,
       sessionTime: getInteger(packet, 'Acct-Session-Time') ?? 0,
       inputOctets: (getInteger(packet, 'Acct-Input-Octets') ?? 0) + (getInteger(packet, 'Acct-Input-Gigawords') ?? 0) * GIGA,
@@ -114,7 +115,7 @@ export function createAccountingProcessor(deps: AccountingDeps) {
       deps.log.error({ err, tenant: ctx.tenant.slug }, 'accounting record not stored: no response, the NAS will retry');
       return { outcome: 'not-recorded', reason: 'store-failed' };
     }
-    metrics.radius.accountingRequests.inc({ tenant: ctx.tenant.slug, status_type: label });
+    acctCounter(ctx.tenant.slug, label).inc();
     // Awaited so that a login right after this Start sees the session (Simultaneous-Use).
     await updateLive(record).catch((err: unknown) => deps.log.warn({ err, tenant: ctx.tenant.slug }, 'live session update failed; the durable record is kept'));
     return { outcome: 'recorded' };

@@ -87,6 +87,10 @@ describe('parseCalledStationId (RFC 3580 §3.20: MAC:SSID)', () => {
   });
 
   // Reported to the domain's owner; today these give ssid '' and { null, null }.
-  it.todo('reads an empty SSID after the colon as no SSID (null)');
-  it.todo('reads a Cisco dotted MAC with an SSID (aabb.ccdd.eeff:SSID)');
+  it('reads an empty SSID after the colon as no SSID (null)', () => {
+    expect(parseCalledStationId('AA-BB-CC-DD-EE-FF:')).toEqual({ mac: CANONICAL, ssid: null });
+  });
+  it('reads a Cisco dotted MAC with an SSID (aabb.ccdd.eeff:SSID)', () => {
+    expect(parseCalledStationId('aabb.ccdd.eeff:SSID')).toEqual({ mac: CANONICAL, ssid: 'SSID' });
+  });
 });
