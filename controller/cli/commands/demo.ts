@@ -15,7 +15,7 @@ function jsonSummary(s: DemoSummary) {
   };
 }
 
-export function describeDemo(s: DemoSummary, dataDir: string): string {
+export function describeDemo(s: DemoSummary, dataDir: string, ports: { portal: number; api: number }): string {
   const ap = s.accessPoints[0]!;
   const user = s.users[0]!;
   const called = ap.mac.toUpperCase().replace(/:/g, '-');
@@ -34,7 +34,14 @@ export function describeDemo(s: DemoSummary, dataDir: string): string {
     'Access points:',
     ...s.accessPoints.map((a) => `  ${a.tenant.padEnd(8)} ${a.mac}  ${a.name}`),
     '',
-    'Try it once the server runs (radclient/radtest come with Debian\'s freeradius-utils):',
+    'Captive portal (what a citizen sees on the hotspot; add ?lang=en for English):',
+    ...s.portal.map((p) => `  http://localhost:${ports.portal}${p.path}`),
+    '',
+    'Provisioning API and operations (with a municipality\'s API token):',
+    `  curl -H "Authorization: Bearer ${s.tenants[0]!.apiToken}" http://localhost:${ports.api}/v1/access-points`,
+    `  http://localhost:${ports.api}/v1/openapi.json   http://localhost:${ports.api}/metrics   http://localhost:${ports.api}/readyz`,
+    '',
+    'Try RADIUS once the server runs (radclient/radtest come with Debian\'s freeradius-utils):',
     `  radtest -x ${user.username} '${user.password}' 127.0.0.1:${s.radius.authPort} 0 '${s.radius.secret}'`,
     `  echo "User-Name=${user.username}, User-Password='${user.password}', Called-Station-Id=${called}:Wifi-Valence, Message-Authenticator=0x00" \\`,
     `    | radclient -x 127.0.0.1:${s.radius.authPort} auth '${s.radius.secret}'`,
@@ -54,7 +61,7 @@ export function registerDemo(program: Command, start: (dataDir: string) => Promi
       dataDir = config.dataDir;
       const s = await seedDemo(stores, hasher, { dataDir, authPort: config.radius.authPort, acctPort: config.radius.acctPort });
       if (o.json) printJson(jsonSummary(s));
-      else process.stdout.write(describeDemo(s, dataDir));
+      else process.stdout.write(describeDemo(s, dataDir, { portal: config.portal.port, api: config.api.port }));
     })();
     if (o.start) await start(dataDir);
   });
