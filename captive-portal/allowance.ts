@@ -7,18 +7,12 @@
 import type { Tenant } from '../controller/domain/entities.js';
 import type { LiveSession } from '../controller/ports/live-sessions.js';
 import type { Stores } from '../controller/ports/stores.js';
+import { startOfLocalDay } from '../controller/domain/day.js';
 
 export interface Allowance {
   readonly secondsRemaining: number;
   /** null: no volume limit. */
   readonly bytesRemaining: number | null;
-}
-
-/** Midnight in the federation's time zone: daily quotas reset then (the RADIUS server uses the same rule). */
-export function startOfLocalDay(now: Date, timeZone = 'Europe/Paris'): Date {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(now);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  return new Date(now.getTime() - ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 - now.getMilliseconds());
 }
 
 export async function allowanceFor(stores: Stores, tenant: Tenant, s: LiveSession, now: Date): Promise<Allowance> {

@@ -4,3 +4,4 @@ export * from './network.js';
 export * from './policy.js';
 export * from './validation.js';
 export * from './session.js';
+export * from './day.js';

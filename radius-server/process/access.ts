@@ -28,7 +28,7 @@ import { buildAttributes, getAttribute, getString, type AttributePairs } from '.
 import { unhideUserPasswordRfc2865, verifyChapPasswordRfc2865 } from '../codec/crypto.js';
 import type { Attribute, Packet } from '../codec/packet.js';
 import type { PapVerifier } from '../auth/verify-cache.js';
-import { startOfLocalDay } from '../auth/day.js';
+import { startOfLocalDay } from '../../controller/domain/day.js';
 import type { ClientContext, Directory } from '../directory.js';
 import type { RejectReason } from './outcomes.js';
 import { rejectMessage } from './messages.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../controller/domain/policy.js';
 import type { Tenant } from '../../../controller/domain/entities.js';
 import { maskEmail } from '../../../captive-portal/accounts.js';
-import { startOfLocalDay } from '../../../captive-portal/allowance.js';
+import { startOfLocalDay } from '../../../controller/domain/day.js';
 import { deviceLabel } from '../../../captive-portal/handoff.js';
 import { en } from '../../../captive-portal/i18n/en.js';
 import { fr } from '../../../captive-portal/i18n/fr.js';
