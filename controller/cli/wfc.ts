@@ -15,6 +15,7 @@ import { registerAp } from './commands/ap.js';
 import { registerSessions } from './commands/sessions.js';
 import { registerToken } from './commands/token.js';
 import { registerDemo } from './commands/demo.js';
+import { registerPortal } from './commands/portal.js';
 
 export function buildProgram(): Command {
   const program = new Command('wfc')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerAp(program);
   registerSessions(program);
   registerToken(program);
+  registerPortal(program);
   registerDemo(program, async (dataDir) => {
     const { runController } = await import('../main.js');
     await runController({ ...process.env, WFC_DATA_DIR: dataDir });

@@ -3,10 +3,10 @@
  * one way to change them (audited, secrets never in the audit trail).
  */
 import { z } from 'zod';
-import { GATEWAY_TYPES, type GatewayType, type PortalSettings, type Tenant, type Wifi4Eu } from '../controller/domain/entities.js';
-import { fieldIssues, localeSchema } from '../controller/domain/validation.js';
-import { validationError } from '../controller/errors.js';
-import type { Stores } from '../controller/ports/stores.js';
+import { GATEWAY_TYPES, type GatewayType, type PortalSettings, type Tenant, type Wifi4Eu } from '../domain/entities.js';
+import { fieldIssues, localeSchema } from '../domain/validation.js';
+import { validationError } from '../errors.js';
+import type { Stores } from '../ports/stores.js';
 
 /** Printable ASCII without spaces: what gateways' configuration files take without quoting trouble. */
 const secret = z
