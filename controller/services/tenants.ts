@@ -1,6 +1,6 @@
 import type { RadiusClient, Tenant } from '../domain/entities.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
-import { radiusClientInputSchema, tenantInputSchema } from '../domain/validation.js';
+import { policySchema, radiusClientInputSchema, tenantInputSchema } from '../domain/validation.js';
 import { AppError, E } from '../errors.js';
 import type { Stores } from '../ports/stores.js';
 import { validate } from './validate.js';
@@ -37,4 +37,13 @@ export async function addRadiusClient(stores: Stores, tenant: Tenant, input: unk
   const client = await stores.clients.add(tenant.id, v);
   await stores.audit.append({ actor, tenantId: tenant.id, action: 'radius-client.add', target: `client:${client.network}`, before: null, after: redactClient(client) });
   return client;
+}
+
+/** Changes part of a municipality's access policy; the RADIUS server applies it at its next reload. */
+export async function updateTenantPolicy(stores: Stores, tenant: Tenant, patch: unknown, actor: string): Promise<Tenant> {
+  const v = validate(policySchema.partial(), patch);
+  const policy = validate(policySchema, { ...tenant.policy, ...v });
+  const after = await stores.tenants.update(tenant.id, { policy });
+  await stores.audit.append({ actor, tenantId: tenant.id, action: 'tenant.policy', target: `tenant:${tenant.slug}`, before: tenant.policy, after: policy });
+  return after;
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { Tenant } from '../../domain/entities.js';
-import { createTenant, requireTenant } from '../../services/tenants.js';
+import { createTenant, requireTenant, updateTenantPolicy } from '../../services/tenants.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { action } from './shared.js';
+import { action, int } from './shared.js';
 
 const row = (t: Tenant) => ({ slug: t.slug, name: t.name, insee: t.inseeCode, created: t.createdAt });
 
@@ -34,6 +34,8 @@ export function registerTenant(program: Command): void {
     }),
   );
 
+  registerTenantPolicy(tenant);
+
   const show = tenant.command('show <slug>').description('show a municipality with its RADIUS clients and access points').option('--json');
   show.action(
     action(show, async ({ stores }, slug: string, o: { json?: boolean }) => {
@@ -47,6 +49,35 @@ export function registerTenant(program: Command): void {
       printFields({ slug: t.slug, name: t.name, insee: t.inseeCode, display: t.branding.displayName, policy: t.policy, accessPoints: aps.length });
       process.stdout.write('\nRADIUS clients:\n');
       printTable(clients, ['name', 'network', 'requireMessageAuthenticator', 'coaPort']);
+    }),
+  );
+}
+
+/** `--x none` clears a limit (commander turns a null into '', so 'none' is kept until the patch is built). */
+const limitOrNone = (name: string) => (v: string): number | 'none' => (v === 'none' ? 'none' : int(name)(v));
+
+export function registerTenantPolicy(tenant: Command): void {
+  const policy = tenant
+    .command('policy <slug>')
+    .description("show or change a municipality's access policy (durations in seconds, rates in bit/s, volumes in bytes; `none` removes a limit)")
+    .option('--session-timeout <s>', 'Session-Timeout', int('--session-timeout'))
+    .option('--idle-timeout <s>', 'Idle-Timeout', int('--idle-timeout'))
+    .option('--daily-time <s|none>', 'daily connection time per citizen', limitOrNone('--daily-time'))
+    .option('--daily-data <bytes|none>', 'daily data volume per citizen', limitOrNone('--daily-data'))
+    .option('--bandwidth-up <bps|none>', 'upload rate', limitOrNone('--bandwidth-up'))
+    .option('--bandwidth-down <bps|none>', 'download rate', limitOrNone('--bandwidth-down'))
+    .option('--simultaneous-use <n>', 'sessions a citizen may have at once', int('--simultaneous-use'))
+    .option('--interim-interval <s>', 'Acct-Interim-Interval', int('--interim-interval'))
+    .option('--unregistered-ap <accept|reject>', 'requests from access points nobody registered')
+    .option('--json');
+  policy.action(
+    action(policy, async ({ stores }, slug: string, o: Record<string, unknown>) => {
+      const names: Record<string, string> = { sessionTimeout: 'sessionTimeout', idleTimeout: 'idleTimeout', dailyTime: 'dailyTimeQuota', dailyData: 'dailyDataQuota', bandwidthUp: 'bandwidthUp', bandwidthDown: 'bandwidthDown', simultaneousUse: 'simultaneousUse', interimInterval: 'interimInterval', unregisteredAp: 'unregisteredAp' };
+      const patch = Object.fromEntries(Object.entries(names).filter(([k]) => o[k] !== undefined).map(([k, field]) => [field, o[k] === 'none' ? null : o[k]]));
+      let t = await requireTenant(stores, slug);
+      if (Object.keys(patch).length > 0) t = await updateTenantPolicy(stores, t, patch, 'cli');
+      if (o.json) printJson(t.policy);
+      else printFields({ ...t.policy });
     }),
   );
 }

@@ -133,3 +133,25 @@ describe('RADIUS engine (no sockets)', () => {
     expect(await f.server.engine.handle(build(secret), { address: '127.0.0.1', port: 2 }, 'auth')).toEqual({ kind: 'drop', reason: 'ma-missing' });
   });
 });
+
+describe('unregistered access points', () => {
+  it('are accepted and counted by default, rejected when the municipality says so', async () => {
+    const f = await engineFixture();
+    try {
+      const secret = f.demo.radius.secret;
+      const pw = f.demo.users.find((u) => u.username === 'alice')!.password;
+      const from = (called: string) => accessRequest(secret, { 'User-Name': 'alice', 'Calling-Station-Id': '02-00-00-00-00-01', 'Called-Station-Id': called }, { password: pw });
+      expect(reply(await f.server.engine.handle(from('02-99-99-99-99-99:Wifi'), V4, 'auth')).code).toBe(Code.AccessAccept);
+      expect((await f.metrics.radius.unregisteredAp.get()).values[0]?.value).toBe(1);
+      const valence = (await f.stores.tenants.getBySlug('valence'))!;
+      await f.stores.tenants.update(valence.id, { policy: { ...valence.policy, unregisteredAp: 'reject' } });
+      await f.server.directory.reload();
+      const refused = reply(await f.server.engine.handle(from('02-99-99-99-99-99:Wifi'), V4, 'auth'));
+      expect(refused.code).toBe(Code.AccessReject);
+      expect(getString(refused, 'Reply-Message')).toBe("Point d'accès non enregistré.");
+      expect(reply(await f.server.engine.handle(from('00-11-22-33-44-01:Wifi'), V4, 'auth')).code).toBe(Code.AccessAccept);
+    } finally {
+      await f.close();
+    }
+  });
+});
