@@ -78,7 +78,7 @@ export class AccessPointService {
       const d = this.publisher.draft(ctx, pending(tenant, input), reason);
       const { token, enrolment } = this.newEnrolment();
       const r = await this.deps.provisioning.registry.create({ tenantId: tenant.id, ap: input.ap, profile: input.profile, enrolment, draft: d.ok ? d.draft : null, actor });
-      await this.publisher.announce(tenant, r.published ? [r.published] : []);
+      if (r.published && d.ok) await this.publisher.announce(tenant, [r.published], [{ apId: r.provisioned.ap.id, draft: d.draft }]);
       return { provisioned: r.provisioned, enrolment: { token, expiresAt: enrolment.expiresAt }, published: r.published, renderIssues: d.ok ? [] : d.issues };
     });
   }
@@ -91,7 +91,7 @@ export class AccessPointService {
       this.checkClient(ctx, input);
       const d = this.publisher.draft(ctx, { ap: { ...cur.ap, ...input.ap }, profile: input.profile }, 'ap.update');
       const r = await this.deps.provisioning.registry.update({ tenantId: tenant.id, id, ap: input.ap, profile: input.profile, draft: d.ok ? d.draft : null, actor });
-      await this.publisher.announce(tenant, r.published ? [r.published] : []);
+      if (r.published && d.ok) await this.publisher.announce(tenant, [r.published], [{ apId: id, draft: d.draft }]);
       return { provisioned: r.provisioned, published: r.published, renderIssues: d.ok ? [] : d.issues };
     });
   }
@@ -115,7 +115,7 @@ export class AccessPointService {
       const ctx = await this.publisher.context(tenant);
       const { drafts, problems } = this.publisher.drafts(ctx, aps, reason);
       const published = drafts.length ? await this.deps.provisioning.versions.publish({ tenantId: tenant.id, drafts, actor }) : [];
-      await this.publisher.announce(tenant, published);
+      await this.publisher.announce(tenant, published, drafts);
       return { published, problems };
     });
   }
@@ -126,12 +126,9 @@ export class AccessPointService {
       await this.publisher.requireAp(tenant.id, id);
       const old = await this.deps.provisioning.versions.get(tenant.id, id, version);
       if (!old) throw new AppError(E.CONFIG_VERSION_NOT_FOUND, { ap: id, version });
-      const [published] = await this.deps.provisioning.versions.publish({
-        tenantId: tenant.id,
-        drafts: [{ apId: id, draft: { bundle: old.bundle, checksum: old.checksum, reason: `rollback:${version}`, secretDigest: old.secretDigest } }],
-        actor,
-      });
-      await this.publisher.announce(tenant, published ? [published] : []);
+      const drafts = [{ apId: id, draft: { bundle: old.bundle, checksum: old.checksum, reason: `rollback:${version}`, secretDigest: old.secretDigest } }];
+      const [published] = await this.deps.provisioning.versions.publish({ tenantId: tenant.id, drafts, actor });
+      await this.publisher.announce(tenant, published ? [published] : [], drafts);
       return { published: published ?? null };
     });
   }
@@ -153,7 +150,7 @@ export class AccessPointService {
       }
       const published = await this.deps.provisioning.variables.set({ tenantId: tenant?.id ?? null, variables, drafts, actor });
       const slugs = new Map(tenants.map((t) => [t.id, t]));
-      for (const [tenantId, group] of groupBy(published, (v) => v.tenantId)) await this.publisher.announce(slugs.get(tenantId) ?? null, group);
+      for (const [tenantId, group] of groupBy(published, (v) => v.tenantId)) await this.publisher.announce(slugs.get(tenantId) ?? null, group, drafts);
       return { variables, published, problems };
     });
   }
@@ -169,7 +166,7 @@ export class AccessPointService {
       const secret = newRadiusSecret() + newRadiusSecret().slice(0, 8);
       const { drafts, problems } = this.publisher.drafts(ctx, users, 'rotation', { secret: { clientId, value: secret } });
       const r = await this.deps.provisioning.rotations.start({ tenantId: tenant.id, clientId, newSecret: secret, drafts, actor });
-      await this.publisher.announce(tenant, r.published);
+      await this.publisher.announce(tenant, r.published, drafts);
       return { rotation: r.rotation, published: r.published, problems };
     });
   }
@@ -179,7 +176,9 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
   const m = new Map<K, T[]>();
   for (const i of items) {
     const k = key(i);
-    m.set(k, [...(m.get(k) ?? []), i]);
+    const list = m.get(k);
+    if (list) list.push(i);
+    else m.set(k, [i]);
   }
   return m;
 }

@@ -11,7 +11,8 @@
  */
 import type { Tenant } from '../controller/domain/entities.js';
 import { AppError, E, validationError } from '../controller/errors.js';
-import type { ConfigVersion } from '../controller/ports/provisioning.js';
+import type { ConfigChange } from '../controller/ports/config-notifications.js';
+import type { ConfigVersion, ConfigVersionSummary } from '../controller/ports/provisioning.js';
 import { newToken, tokenDigest } from '../controller/security/tokens.js';
 import type { IssuedCertificate } from './ca.js';
 import type { ProvisioningDeps } from './deps.js';
@@ -28,7 +29,7 @@ export interface DeviceCaller {
 
 export type PollResult =
   | { readonly kind: 'changed'; readonly version: ConfigVersion }
-  | { readonly kind: 'not-modified'; readonly version: ConfigVersion }
+  | { readonly kind: 'not-modified'; readonly version: ConfigVersionSummary }
   | { readonly kind: 'no-config' }
   | { readonly kind: 'closed' };
 
@@ -46,12 +47,26 @@ export function parseIfNoneMatch(header: string | undefined): string[] {
 export class AgentService {
   /** Versions this node knows are recorded applied, so a 304 poll costs one read, not two. */
   private readonly recordedApplied = new Map<string, number>();
+  /**
+   * Versions this node has just published, by AP, kept a few seconds: the
+   * agents it wakes are answered from memory. Other nodes read the store.
+   */
+  private readonly recent = new Map<string, ConfigVersion>();
+  private recentTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: ProvisioningDeps,
     private readonly hub: LongPollHub,
     private readonly presence: Presence,
   ) {}
+
+  /** Keeps just-published versions for the polls they wake (replacing the previous batch after `ms`). */
+  hold(versions: readonly ConfigVersion[], ms = 10_000): void {
+    for (const v of versions) this.recent.set(v.apId, v);
+    if (this.recentTimer) clearTimeout(this.recentTimer);
+    this.recentTimer = setTimeout(() => this.recent.clear(), ms);
+    this.recentTimer.unref();
+  }
 
   async authenticate(key: string): Promise<DeviceCaller | null> {
     if (!key.startsWith(`${DEVICE_KEY_PREFIX}_`)) return null;
@@ -121,17 +136,35 @@ export class AgentService {
       onClose(() => w.cancel());
       this.deps.metrics.provisioning.longPolls.set(this.hub.size);
     }
+    // The bundle is read only when it is sent: an unchanged poll reads the head alone.
+    const changed = async (): Promise<PollResult | null> => {
+      const full = await versions.current(d.tenantId, d.apId);
+      return full ? this.answer({ kind: 'changed', version: full }) : null;
+    };
+    const fresh = async (woke: ConfigChange): Promise<PollResult | null> => {
+      // The node that published still holds the version: no read at all.
+      const held = this.recent.get(d.apId);
+      if (held && held.version === woke.version && held.tenantId === d.tenantId) return this.answer({ kind: 'changed', version: held });
+      const full = await versions.current(d.tenantId, d.apId);
+      return full && full.version >= woke.version && !tags.includes(full.checksum) ? this.answer({ kind: 'changed', version: full }) : null;
+    };
     try {
-      let cur = await versions.current(d.tenantId, d.apId);
-      const has = (v: ConfigVersion) => tags.includes(v.checksum) || tags.includes('*');
-      if (cur && !has(cur)) return this.answer({ kind: 'changed', version: cur });
-      if (cur) await this.recover(d, cur, tags);
-      if (!w) return this.answer(cur ? { kind: 'not-modified', version: cur } : { kind: 'no-config' });
+      let head = await versions.head(d.tenantId, d.apId);
+      const has = (v: ConfigVersionSummary) => tags.includes(v.checksum) || tags.includes('*');
+      if (head && !has(head)) return (await changed()) ?? this.answer({ kind: 'no-config' });
+      if (head) await this.recover(d, head, tags);
+      if (!w) return this.answer(head ? { kind: 'not-modified', version: head } : { kind: 'no-config' });
       const why = await w.done;
       if (why === 'closed') return { kind: 'closed' };
-      cur = await versions.current(d.tenantId, d.apId);
-      if (cur && !has(cur)) return this.answer({ kind: 'changed', version: cur });
-      return this.answer(cur ? { kind: 'not-modified', version: cur } : { kind: 'no-config' });
+      const woke = w.change();
+      // Woken by a publish the device lacks: straight to the bundle.
+      if (woke && woke.tenantId === d.tenantId && !tags.includes(woke.checksum)) {
+        const r = await fresh(woke);
+        if (r) return r;
+      }
+      head = await versions.head(d.tenantId, d.apId);
+      if (head && !has(head)) return (await changed()) ?? this.answer({ kind: 'no-config' });
+      return this.answer(head ? { kind: 'not-modified', version: head } : { kind: 'no-config' });
     } finally {
       w?.cancel();
       this.deps.metrics.provisioning.longPolls.set(this.hub.size);
@@ -144,7 +177,7 @@ export class AgentService {
   }
 
   /** The poll as a report: see the module comment. */
-  private async recover(d: DeviceCaller, cur: ConfigVersion, tags: readonly string[]): Promise<void> {
+  private async recover(d: DeviceCaller, cur: ConfigVersionSummary, tags: readonly string[]): Promise<void> {
     if (this.recordedApplied.get(d.apId) === cur.version) return;
     const st = await this.deps.provisioning.agents.state(d.tenantId, d.apId);
     if (!st || st.currentVersion !== cur.version) return;

@@ -4,15 +4,19 @@
  * its connection closes. Waiters must register BEFORE reading the current
  * version, so a publish between the read and the wait is never missed.
  */
+import type { ConfigChange } from '../controller/ports/config-notifications.js';
+
 export type WakeReason = 'changed' | 'timeout' | 'closed' | 'shutdown';
 
 interface Waiter {
-  readonly resolve: (r: WakeReason) => void;
+  readonly resolve: (r: WakeReason, change?: ConfigChange) => void;
   readonly timer: NodeJS.Timeout;
 }
 
 export interface Wait {
   readonly done: Promise<WakeReason>;
+  /** What woke it, when a notification did: the poll then needs no second read to know. */
+  readonly change: () => ConfigChange | null;
   /** Ends the wait now (the caller answered without waiting). */
   cancel(): void;
 }
@@ -28,6 +32,7 @@ export class LongPollHub {
 
   wait(apId: string, ms: number): Wait {
     let settle!: (r: WakeReason) => void;
+    let woke: ConfigChange | null = null;
     const done = new Promise<WakeReason>((resolve) => {
       if (this.closed) {
         resolve('shutdown');
@@ -39,9 +44,10 @@ export class LongPollHub {
       const waiters = set;
       let finished = false;
       const waiter: Waiter = {
-        resolve: (r) => {
+        resolve: (r, change) => {
           if (finished) return;
           finished = true;
+          woke = change ?? null;
           clearTimeout(waiter.timer);
           waiters.delete(waiter);
           if (waiters.size === 0 && this.waiters.get(apId) === waiters) this.waiters.delete(apId);
@@ -54,17 +60,17 @@ export class LongPollHub {
       this.count++;
       settle = waiter.resolve;
     });
-    return { done, cancel: () => settle('closed') };
+    return { done, cancel: () => settle('closed'), change: () => woke };
   }
 
-  /** Wakes every waiter of these APs. */
-  notify(apIds: Iterable<string>): number {
+  /** Wakes every waiter of the changed APs. */
+  notify(changes: Iterable<ConfigChange>): number {
     let woken = 0;
-    for (const id of apIds) {
-      const set = this.waiters.get(id);
+    for (const c of changes) {
+      const set = this.waiters.get(c.apId);
       if (!set) continue;
       for (const w of [...set]) {
-        w.resolve('changed');
+        w.resolve('changed', c);
         woken++;
       }
     }

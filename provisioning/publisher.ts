@@ -7,7 +7,7 @@
 import type { RadiusClient, Tenant } from '../controller/domain/entities.js';
 import type { FieldIssue } from '../controller/domain/validation.js';
 import { AppError, E } from '../controller/errors.js';
-import type { ConfigDraft, Firmware, ProvisionedAp, Published, SecretRotation, Variables } from '../controller/ports/provisioning.js';
+import type { ConfigDraft, ConfigVersion, Firmware, ProvisionedAp, Published, SecretRotation, Variables } from '../controller/ports/provisioning.js';
 import type { ProvisioningDeps } from './deps.js';
 import { render, type RenderInput, type RenderResult } from './render/pipeline.js';
 
@@ -114,9 +114,21 @@ export class Publisher {
     return { drafts, problems };
   }
 
+  /** Given the versions this node just published, with their bundles (the runtime hands them to the agent service). */
+  onPublished: ((versions: ConfigVersion[]) => void) | null = null;
+
   /** Counts, then tells every node: agents long-polling for these APs answer now. */
-  async announce(tenant: Pick<Tenant, 'slug'> | null, published: readonly Published[]): Promise<void> {
+  async announce(tenant: Pick<Tenant, 'slug'> | null, published: readonly Published[], drafts: ReadonlyArray<{ readonly apId: string; readonly draft: ConfigDraft }> = []): Promise<void> {
     if (!published.length) return;
+    if (this.onPublished && drafts.length) {
+      const byAp = new Map(drafts.map((d) => [d.apId, d.draft]));
+      const held: ConfigVersion[] = [];
+      for (const v of published) {
+        const d = byAp.get(v.apId);
+        if (d && d.checksum === v.checksum) held.push({ ...v, bundle: d.bundle, secretDigest: d.secretDigest });
+      }
+      this.onPublished(held);
+    }
     for (const v of published) this.deps.metrics.provisioning.versionsPublished.inc({ tenant: tenant?.slug ?? 'unknown', reason: reasonKind(v.reason) });
     try {
       await this.deps.notifier.publish(published.map((v) => ({ tenantId: v.tenantId, apId: v.apId, version: v.version, checksum: v.checksum })));

@@ -29,8 +29,9 @@ export class ProvisioningRuntime {
     this.accessPoints = new AccessPointService(deps, this.publisher, this.lock);
     this.presence = new Presence(deps.provisioning.agents);
     this.agents = new AgentService(deps, this.hub, this.presence);
+    this.publisher.onPublished = (versions) => this.agents.hold(versions);
     // Subscribed from the start: a router used without start() (tests) still wakes its polls.
-    this.unsubscribe = deps.notifier.subscribe((changes) => this.hub.notify(changes.map((c) => c.apId)));
+    this.unsubscribe = deps.notifier.subscribe((changes) => this.hub.notify(changes));
   }
 
   liveness(apId: string, s: AgentState | null): Liveness {

@@ -216,12 +216,15 @@ export interface VariableStore {
 
 export interface ConfigVersionStore {
   current(tenantId: string, apId: string): Promise<ConfigVersion | null>;
+  /** The current version without its bundle: what an unchanged poll needs. */
+  head(tenantId: string, apId: string): Promise<ConfigVersionSummary | null>;
   get(tenantId: string, apId: string, version: number): Promise<ConfigVersion | null>;
   /** Newest first. */
   history(tenantId: string, apId: string, opts?: { readonly limit?: number }): Promise<ConfigVersionSummary[]>;
   /**
    * Publishes each draft whose checksum differs from its AP's current
-   * version, with one audit event per version, in one transaction.
+   * version, in one transaction. A version records who published it, when
+   * and why: it is its own audit record.
    * @throws AppError AP_NOT_FOUND when a draft names an AP of another tenant
    */
   publish(c: { readonly tenantId: string; readonly drafts: readonly PublishedDraft[]; readonly actor: string }): Promise<Published[]>;

@@ -31,17 +31,18 @@ export function sha256(text: string): string {
 
 export function encodeBundle(files: readonly BundleFile[]): { text: string; checksum: string } {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const parts = [BUNDLE_MAGIC];
+  const parts = [`${BUNDLE_MAGIC}\n`];
   let last = '';
   for (const f of sorted) {
     if (!PATH.test(f.path) || f.path.split('/').some((seg) => seg === '..' || seg === '.')) throw new RangeError(`bundle: bad path ${f.path}`);
     if (f.path === last) throw new RangeError(`bundle: ${f.path} twice`);
     if (!f.content.endsWith('\n') || f.content.includes('\r')) throw new RangeError(`bundle: ${f.path} must end with a newline and have no CR`);
-    const lines = f.content.slice(0, -1).split('\n');
-    parts.push(`file ${f.path} ${lines.length}`, ...lines);
+    let lines = 0;
+    for (let i = f.content.indexOf('\n'); i >= 0; i = f.content.indexOf('\n', i + 1)) lines++;
+    parts.push(`file ${f.path} ${lines}\n`, f.content);
     last = f.path;
   }
-  const text = parts.join('\n') + '\n';
+  const text = parts.join('');
   return { text, checksum: sha256(text) };
 }
 

@@ -10,8 +10,9 @@
 import type { PortalSettings } from '../../controller/domain/entities.js';
 import type { Policy } from '../../controller/domain/policy.js';
 import type { FieldIssue } from '../../controller/domain/validation.js';
+import { formatMac, type Mac } from '../../controller/domain/mac.js';
 import type { ApProfile, Firmware, Variables } from '../../controller/ports/provisioning.js';
-import { encodeBundle, sha256, type BundleFile } from './bundle.js';
+import { decodeBundle, encodeBundle, sha256, type BundleFile } from './bundle.js';
 import { parseHostapd } from './hostapd-syntax.js';
 import { parseIpv4Interface } from './ipv4.js';
 import { modelSchema, type ModelSubnet, type NeutralModel } from './model.js';
@@ -56,7 +57,7 @@ export interface RenderInput {
   readonly portalBaseUrl: string | null;
 }
 
-export type ModelResult = { readonly ok: true; readonly model: NeutralModel } | { readonly ok: false; readonly issues: FieldIssue[] };
+export type ModelResult = { readonly ok: true; readonly model: NeutralModel; readonly shapeKey: string } | { readonly ok: false; readonly issues: FieldIssue[] };
 
 export type RenderResult =
   | {
@@ -90,13 +91,67 @@ function subnet(cidr: string): ModelSubnet {
 
 const bare = (mac: string): string => mac.replace(/:/g, '');
 
+/**
+ * A bounded memo: publishing to every AP merges and validates the same
+ * variable levels thousands of times, and renders many identical files.
+ * Keys hold every input of the memoised function, so a hit is exact.
+ */
+class Memo<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string, make: () => V): V {
+    const hit = this.map.get(key);
+    if (hit !== undefined) return hit;
+    const v = make();
+    if (this.map.size >= this.max) this.map.clear();
+    this.map.set(key, v);
+    return v;
+  }
+}
+
+type MergeResult = { ok: true; v: MergedVariables } | { ok: false; issues: FieldIssue[] };
+const merges = new Memo<MergeResult>(1024);
+const checkedFiles = new Memo<true>(4096);
+const shapes = new Memo<{ ok: true } | { ok: false; issues: FieldIssue[] }>(1024);
+const shapeBundles = new Memo<string>(1024);
+const secretDigests = new Memo<string>(1024);
+
+/**
+ * A device no AP can have, rendered in place of each real one: its values
+ * are then substituted in the shape's files. They are chosen so they appear
+ * nowhere else in a rendered file.
+ */
+const PLACEHOLDER_DEVICE = Object.freeze({
+  mac: 'fe:ed:0f:ee:d0:0f',
+  name: 'wfc-placeholder-name',
+  hostname: 'wfc-placeholder-host',
+  nasIdentifier: 'wfc-placeholder-nasid',
+  site: null,
+  placement: 'indoor' as const,
+  latitude: null,
+  longitude: null,
+});
+const PLACEHOLDER_IETF = 'FE-ED-0F-EE-D0-0F';
+const PLACEHOLDERS = /wfc-placeholder-nasid|fe:ed:0f:ee:d0:0f|FE-ED-0F-EE-D0-0F/g;
+/** Values the substitution handles without any quoting: anything else takes the full render. */
+const PLAIN = /^[A-Za-z0-9._:@+-]{1,253}$/;
+const deviceSchema = modelSchema.shape.device;
+
+function mergedVariables(input: RenderInput): MergeResult {
+  const levels = [input.variables.federation, input.variables.municipality, input.profile.variables];
+  return merges.get(JSON.stringify([input.portalBaseUrl, input.tenant.wifi4eu, levels]), () => {
+    const builtin: Record<string, unknown> = { ...BUILTIN_VARIABLES, portalUrl: input.portalBaseUrl };
+    // WiFi4EU grant conditions: the network's SSID is "WiFi4EU".
+    if (input.tenant.wifi4eu) builtin.ssid = 'WiFi4EU';
+    const merged = variablesSchema.safeParse(mergeVariables([builtin, ...levels]));
+    return merged.success ? { ok: true, v: Object.freeze(merged.data) as MergedVariables } : { ok: false, issues: issuesOf(merged.error, 'variables') };
+  });
+}
+
 export function buildModel(input: RenderInput): ModelResult {
-  const builtin: Record<string, unknown> = { ...BUILTIN_VARIABLES, portalUrl: input.portalBaseUrl };
-  // WiFi4EU grant conditions: the network's SSID is "WiFi4EU".
-  if (input.tenant.wifi4eu) builtin.ssid = 'WiFi4EU';
-  const merged = variablesSchema.safeParse(mergeVariables([builtin, input.variables.federation, input.variables.municipality, input.profile.variables]));
-  if (!merged.success) return { ok: false, issues: issuesOf(merged.error, 'variables') };
-  const v: MergedVariables = merged.data;
+  const merged = mergedVariables(input);
+  if (!merged.ok) return { ok: false, issues: merged.issues };
+  const v: MergedVariables = merged.v;
   const issues: FieldIssue[] = [];
   if (input.radius.secret === null) issues.push({ field: 'radiusClientId', message: 'the municipality has no RADIUS client: add one (wfc client add) before its APs can be configured' });
 
@@ -189,18 +244,29 @@ export function buildModel(input: RenderInput): ModelResult {
             bandwidthDown: policy.bandwidthDown,
           },
   };
-  const parsed = modelSchema.safeParse(candidate);
-  if (!parsed.success) issues.push(...issuesOf(parsed.error, 'model').filter((i) => !(input.radius.secret === null && i.field === 'model.radius.secret')));
-  if (issues.length || !parsed.success) return { ok: false, issues };
-  return { ok: true, model: parsed.data };
+  // The model less its device is shared by every AP of a municipality: validated once per shape.
+  const { device, ...shape } = candidate;
+  const shapeKey = JSON.stringify(shape);
+  const shapeCheck = shapes.get(shapeKey, () => {
+    const r = modelSchema.safeParse({ ...candidate, device: PLACEHOLDER_DEVICE });
+    return r.success ? { ok: true as const } : { ok: false as const, issues: issuesOf(r.error, 'model') };
+  });
+  const deviceCheck = deviceSchema.safeParse(device);
+  if (!shapeCheck.ok) issues.push(...shapeCheck.issues.filter((i) => !(input.radius.secret === null && i.field === 'model.radius.secret')));
+  if (!deviceCheck.success) issues.push(...issuesOf(deviceCheck.error, 'model.device'));
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, model: candidate as NeutralModel, shapeKey };
 }
 
 /** Renders one target and checks each file's syntax: a renderer bug must never reach a device. */
 export function renderFiles(model: NeutralModel, firmware: Firmware): BundleFile[] {
   const files = RENDERERS[firmware](model);
   for (const f of files) {
-    const check = f.path.startsWith('etc/config/') ? parseUci(f.content) : f.path.startsWith('etc/hostapd/') ? parseHostapd(f.content) : { ok: true as const };
-    if (!check.ok) throw new Error(`renderer ${firmware} wrote an invalid ${f.path}: ${check.errors.join('; ')}`);
+    checkedFiles.get(`${f.path}\n${f.content}`, () => {
+      const check = f.path.startsWith('etc/config/') ? parseUci(f.content) : f.path.startsWith('etc/hostapd/') ? parseHostapd(f.content) : { ok: true as const };
+      if (!check.ok) throw new Error(`renderer ${firmware} wrote an invalid ${f.path}: ${check.errors.join('; ')}`);
+      return true;
+    });
   }
   return files;
 }
@@ -216,11 +282,41 @@ export function carriesSecret(model: NeutralModel, firmware: Firmware): boolean 
   return enterprise || (firmware === 'openwrt' && model.gateway?.type === 'coovachilli');
 }
 
+/**
+ * One AP's bundle. OpenWrt and hostapd files depend on the device only
+ * through its MAC and NAS-Identifier: the bundle is rendered, checked and
+ * encoded once per shape for a placeholder device, then the AP's values
+ * are substituted in the text (plain values never change a line count).
+ * test/unit/provisioning/render/pipeline.test.ts checks that this equals
+ * rendering each AP in full; unusual values take the full render.
+ */
+function bundleFor(model: NeutralModel, shapeKey: string, firmware: Firmware): string {
+  const d = model.device;
+  if (firmware === 'generic' || !PLAIN.test(d.nasIdentifier)) return encodeBundle(renderFiles(model, firmware)).text;
+  const template = shapeBundles.get(`${firmware}\n${shapeKey}`, () => encodeBundle(renderFiles({ ...model, device: PLACEHOLDER_DEVICE }, firmware)).text);
+  const values: Record<string, string> = {
+    [PLACEHOLDER_DEVICE.nasIdentifier]: d.nasIdentifier,
+    [PLACEHOLDER_DEVICE.mac]: d.mac,
+    [PLACEHOLDER_IETF]: formatMac(d.mac as Mac, 'ietf'),
+  };
+  return template.replace(PLACEHOLDERS, (m) => values[m]!);
+}
+
 export function render(input: RenderInput, firmware: Firmware = input.profile.firmware): RenderResult {
   const built = buildModel(input);
   if (!built.ok) return built;
-  const files = renderFiles(built.model, firmware);
-  const { text, checksum } = encodeBundle(files);
-  const secretDigest = carriesSecret(built.model, firmware) ? sha256(built.model.radius.secret) : null;
-  return { ok: true, model: built.model, files, bundle: text, checksum, secretDigest };
+  const bundle = bundleFor(built.model, built.shapeKey, firmware);
+  const secretDigest = carriesSecret(built.model, firmware) ? secretDigests.get(built.model.radius.secret, () => sha256(built.model.radius.secret)) : null;
+  let files: BundleFile[] | null = null;
+  return {
+    ok: true,
+    model: built.model,
+    // Decoded on demand: a bulk publish needs the text and its checksum only.
+    get files() {
+      return (files ??= decodeBundle(bundle));
+    },
+    bundle,
+    checksum: sha256(bundle),
+    secretDigest,
+  };
 }

@@ -54,8 +54,15 @@ export interface ParsedSection {
 
 export type UciParse = { readonly ok: true; readonly sections: ParsedSection[] } | { readonly ok: false; readonly errors: string[] };
 
+/** The lines writeUci produces: a keyword, a name and one single-quoted value. */
+const SIMPLE = /^\s*(option|list|config)\s+([A-Za-z0-9_-]+)\s+'((?:[^'\\]|'\\'')*)'\s*$/;
+
 /** Splits a line into words, honouring '…', "…" and backslash escapes as libuci does. */
 function words(line: string): string[] | null {
+  // Fast path for the common shape; the general tokenizer below gives the same words.
+  const m = SIMPLE.exec(line);
+  if (m && !m[3]!.includes("'")) return [m[1]!, m[2]!, m[3]!];
+  if (m) return [m[1]!, m[2]!, m[3]!.replace(/'\\''/g, "'")];
   const out: string[] = [];
   let i = 0;
   while (i < line.length) {

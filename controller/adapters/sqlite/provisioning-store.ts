@@ -274,7 +274,10 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     history: db.prepare<[string, string, number], Omit<VersionRow, 'bundle'>>(
       `SELECT ${SUMMARY_COLUMNS} FROM config_versions WHERE tenant_id = ? AND ap_id = ? ORDER BY version DESC LIMIT ?`,
     ),
-    maxVersion: db.prepare<[string], { v: number | null }>('SELECT MAX(version) AS v FROM config_versions WHERE ap_id = ?'),
+    publishHead: db.prepare<[string], { tenant_id: string; version: number | null; checksum: string | null }>(
+      `SELECT a.tenant_id, v.version, v.checksum FROM access_points a LEFT JOIN agent_states s ON s.ap_id = a.id
+       LEFT JOIN config_versions v ON v.ap_id = a.id AND v.version = s.current_version WHERE a.id = ?`,
+    ),
     insertVersion: db.prepare(
       `INSERT INTO config_versions (${VERSION_COLUMNS}) VALUES (@ap_id, @version, @tenant_id, @checksum, @secret_digest, @bundle, @reason, @actor, @created_at)`,
     ),
@@ -288,7 +291,14 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
        JOIN access_points a ON a.id = s.ap_id WHERE s.tenant_id = ? ORDER BY a.name, a.mac`,
     ),
     ensureState: db.prepare<[string, string]>(`INSERT INTO agent_states (ap_id, tenant_id, status) VALUES (?, ?, 'pending') ON CONFLICT (ap_id) DO NOTHING`),
-    setCurrent: db.prepare<[number, string]>(`UPDATE agent_states SET current_version = ?, status = 'pending' WHERE ap_id = ?`),
+    setCurrent: db.prepare<[string, string, number]>(
+      `INSERT INTO agent_states (ap_id, tenant_id, current_version, status) VALUES (?, ?, ?, 'pending')
+       ON CONFLICT (ap_id) DO UPDATE SET current_version = excluded.current_version, status = 'pending'`,
+    ),
+    head: db.prepare<[string], Omit<VersionRow, 'bundle'>>(
+      `SELECT ${SUMMARY_COLUMNS.split(', ').map((c) => `v.${c}`).join(', ')} FROM agent_states s
+       JOIN config_versions v ON v.ap_id = s.ap_id AND v.version = s.current_version WHERE s.ap_id = ?`,
+    ),
     writeReport: db.prepare(
       `UPDATE agent_states SET status = @status, applied_version = @applied_version, applied_at = @applied_at, error_version = @error_version,
          error_message = @error_message, error_at = @error_at WHERE ap_id = @ap_id`,
@@ -411,14 +421,18 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     return done;
   };
 
-  /** Publishes one draft when its checksum differs from the AP's current version; null when unchanged. */
+  /**
+   * Publishes one draft when its checksum differs from the AP's current
+   * version; null when unchanged. The version row itself (actor, reason,
+   * time) is the audit record of a publish: the change that caused it has
+   * its own event.
+   */
   const publishOne = (tenantId: string, apId: string, draft: ConfigDraft, actor: string, at: Date): Published | null => {
-    const owner = q.apTenant.get(apId);
-    if (!owner || owner.tenant_id !== tenantId) throw new AppError(E.AP_NOT_FOUND, { ap: apId });
-    q.ensureState.run(apId, tenantId);
-    const cur = q.currentVersion.get(tenantId, apId);
-    if (cur && cur.checksum === draft.checksum) return null;
-    const version = (q.maxVersion.get(apId)?.v ?? 0) + 1;
+    const cur = q.publishHead.get(apId);
+    if (!cur || cur.tenant_id !== tenantId) throw new AppError(E.AP_NOT_FOUND, { ap: apId });
+    if (cur.checksum === draft.checksum) return null;
+    // The current version is always the newest: every publish, rollbacks included, adds one.
+    const version = (cur.version ?? 0) + 1;
     const row: VersionRow = {
       ap_id: apId,
       version,
@@ -431,10 +445,8 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
       created_at: ms(at),
     };
     q.insertVersion.run(row);
-    q.setCurrent.run(version, apId);
-    const published = toSummary(row);
-    audit(actor, tenantId, 'config.publish', `ap:${owner.mac}`, cur ? { version: cur.version, checksum: cur.checksum } : null, { version, checksum: draft.checksum, reason: draft.reason }, at);
-    return published;
+    q.setCurrent.run(apId, tenantId, version);
+    return toSummary(row);
   };
 
   const publishMany = (tenantId: string, drafts: readonly PublishedDraft[], actor: string, at: Date): Published[] => {
@@ -678,6 +690,10 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
       async current(tenantId, apId) {
         const row = q.currentVersion.get(tenantId, apId);
         return row ? toVersion(row) : null;
+      },
+      async head(tenantId, apId) {
+        const row = q.head.get(apId);
+        return row && row.tenant_id === tenantId ? toSummary(row) : null;
       },
       async get(tenantId, apId, version) {
         const row = q.version.get(tenantId, apId, version);

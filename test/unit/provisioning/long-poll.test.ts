@@ -11,12 +11,15 @@ describe('long-poll hub', () => {
     const a2 = hub.wait('a', 10_000);
     const b = hub.wait('b', 10_000);
     expect(hub.size).toBe(3);
-    expect(hub.notify(['a', 'zzz'])).toBe(2);
+    const change = (apId: string) => ({ tenantId: 't', apId, version: 2, checksum: 'c2' });
+    expect(hub.notify([change('a'), change('zzz')])).toBe(2);
     expect(await a1.done).toBe('changed');
+    expect(a1.change()).toEqual(change('a'));
     expect(await a2.done).toBe('changed');
     expect(hub.size).toBe(1);
     b.cancel();
     expect(await b.done).toBe('closed');
+    expect(b.change()).toBeNull();
     expect(hub.size).toBe(0);
   });
 

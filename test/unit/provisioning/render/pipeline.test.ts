@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildModel, render, type RenderInput } from '../../../../provisioning/render/pipeline.js';
+import { encodeBundle } from '../../../../provisioning/render/bundle.js';
+import { buildModel, render, renderFiles, type RenderInput } from '../../../../provisioning/render/pipeline.js';
 
 const base = JSON.parse(readFileSync(new URL('../../../vectors/render/opennds-two-bands/input.json', import.meta.url), 'utf8')) as RenderInput;
 type Vars = Record<string, unknown>;
@@ -91,5 +92,39 @@ describe('render pipeline', () => {
         expect(a.checksum).not.toBe(b.checksum);
       }
     }
+  });
+});
+
+describe('render once per shape', () => {
+  const vectors = ['opennds-two-bands', 'coovachilli-enterprise', 'external-gateway-5g'].map(
+    (name) => JSON.parse(readFileSync(new URL(`../../../vectors/render/${name}/input.json`, import.meta.url), 'utf8')) as RenderInput,
+  );
+  const devices: Array<Partial<RenderInput['ap']>> = [
+    { mac: '00:00:00:00:00:01', nasIdentifier: null },
+    { mac: 'fe:ed:0f:ee:d0:0e', nasIdentifier: 'gw-1' },
+    { mac: 'aa:bb:cc:dd:ee:ff', nasIdentifier: 'site@mairie.example:1' },
+    // Quotes, spaces and non-ASCII take the full render; the result must not differ.
+    { mac: 'aa:bb:cc:dd:ee:01', nasIdentifier: "l'école 1" },
+    { mac: 'aa:bb:cc:dd:ee:02', nasIdentifier: 'Médiathèque' },
+  ];
+
+  it.each(['openwrt', 'hostapd', 'generic'] as const)('gives exactly the files of a full render (%s)', (firmware) => {
+    for (const v of vectors) {
+      for (const d of devices) {
+        const input: RenderInput = { ...v, ap: { ...v.ap, ...d } };
+        const fast = render(input, firmware);
+        const model = buildModel(input);
+        if (!fast.ok || !model.ok) throw new Error('render failed');
+        const full = encodeBundle(renderFiles(model.model, firmware));
+        expect(fast.bundle).toBe(full.text);
+        expect(fast.checksum).toBe(full.checksum);
+      }
+    }
+  });
+
+  it('still refuses a device the schema refuses', () => {
+    const r = buildModel({ ...base, ap: { ...base.ap, latitude: 120 } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.field)).toEqual(['model.device.latitude']);
   });
 });
