@@ -56,6 +56,35 @@ export class Publisher {
     return ctx.clients[0] ?? null;
   }
 
+  /**
+   * The municipality-level render inputs of a context, built once: every AP
+   * of a batch then passes the same objects, which lets the pipeline reuse
+   * the part of the model they determine.
+   */
+  private readonly parts = new WeakMap<TenantContext, Pick<RenderInput, 'federation' | 'tenant' | 'variables'>>();
+
+  private partsOf(ctx: TenantContext): Pick<RenderInput, 'federation' | 'tenant' | 'variables'> {
+    let p = this.parts.get(ctx);
+    if (!p) {
+      const t = ctx.tenant;
+      p = {
+        federation: { name: ctx.federation.name, realm: ctx.federation.realm },
+        tenant: {
+          slug: t.slug,
+          name: t.name,
+          inseeCode: t.inseeCode,
+          displayName: t.branding.displayName,
+          policy: t.policy,
+          portal: t.portal ?? null,
+          wifi4eu: t.wifi4eu !== null,
+        },
+        variables: ctx.variables,
+      };
+      this.parts.set(ctx, p);
+    }
+    return p;
+  }
+
   input(ctx: TenantContext, p: ProvisionedAp, over: Overrides = {}): RenderInput {
     const client = this.clientOf(ctx, p);
     let secret: string | null = client?.secret ?? null;
@@ -64,18 +93,10 @@ export class Publisher {
       if (rotating) secret = rotating.newSecret;
       if (over.secret?.clientId === client.id) secret = over.secret.value;
     }
-    const t = ctx.tenant;
+    const shared = this.partsOf(ctx);
     return {
-      federation: { name: ctx.federation.name, realm: ctx.federation.realm },
-      tenant: {
-        slug: t.slug,
-        name: t.name,
-        inseeCode: t.inseeCode,
-        displayName: t.branding.displayName,
-        policy: t.policy,
-        portal: t.portal ?? null,
-        wifi4eu: t.wifi4eu !== null,
-      },
+      federation: shared.federation,
+      tenant: shared.tenant,
       ap: {
         mac: p.ap.mac,
         name: p.ap.name,
@@ -87,7 +108,7 @@ export class Publisher {
       },
       profile: p.profile,
       radius: { servers: this.deps.settings.radiusServers, secret },
-      variables: ctx.variables,
+      variables: shared.variables,
       portalBaseUrl: this.deps.settings.portalBaseUrl,
     };
   }

@@ -148,9 +148,10 @@ function mergedVariables(input: RenderInput): MergeResult {
   });
 }
 
-export function buildModel(input: RenderInput): ModelResult {
+/** Everything of the model but the device, validated; `issues` empty when it is valid. */
+function computeShape(input: RenderInput): ShapeResult {
   const merged = mergedVariables(input);
-  if (!merged.ok) return { ok: false, issues: merged.issues };
+  if (!merged.ok) return { ok: false, issues: merged.issues, early: true };
   const v: MergedVariables = merged.v;
   const issues: FieldIssue[] = [];
   if (input.radius.secret === null) issues.push({ field: 'radiusClientId', message: 'the municipality has no RADIUS client: add one (wfc client add) before its APs can be configured' });
@@ -206,16 +207,7 @@ export function buildModel(input: RenderInput): ModelResult {
     schema: 1 as const,
     federation: { name: input.federation.name, realm: input.federation.realm },
     municipality: { slug: input.tenant.slug, name: input.tenant.name, inseeCode: input.tenant.inseeCode, displayName: input.tenant.displayName },
-    device: {
-      mac: input.ap.mac,
-      name: input.ap.name,
-      hostname: `${input.tenant.slug}-${bare(input.ap.mac)}`.slice(0, 63).replace(/-+$/, ''),
-      nasIdentifier: input.ap.nasIdentifier ?? `${input.tenant.slug}-${bare(input.ap.mac)}`,
-      site: input.ap.site,
-      placement: input.ap.placement,
-      latitude: input.ap.latitude,
-      longitude: input.ap.longitude,
-    },
+    device: PLACEHOLDER_DEVICE,
     system: { countryCode: v.countryCode, timezone: v.timezone, zonename: v.zonename },
     radius: {
       servers: input.radius.servers.map((s) => ({ host: s.host, authPort: s.authPort, acctPort: s.acctPort })),
@@ -244,18 +236,52 @@ export function buildModel(input: RenderInput): ModelResult {
             bandwidthDown: policy.bandwidthDown,
           },
   };
-  // The model less its device is shared by every AP of a municipality: validated once per shape.
-  const { device, ...shape } = candidate;
+  const { device: _placeholder, ...shape } = candidate;
   const shapeKey = JSON.stringify(shape);
-  const shapeCheck = shapes.get(shapeKey, () => {
-    const r = modelSchema.safeParse({ ...candidate, device: PLACEHOLDER_DEVICE });
+  const check = shapes.get(shapeKey, () => {
+    const r = modelSchema.safeParse(candidate);
     return r.success ? { ok: true as const } : { ok: false as const, issues: issuesOf(r.error, 'model') };
   });
+  if (!check.ok) issues.push(...check.issues.filter((i) => !(input.radius.secret === null && i.field === 'model.radius.secret')));
+  return issues.length ? { ok: false, issues, early: false } : { ok: true, shape, shapeKey };
+}
+
+type ShapeResult =
+  | { readonly ok: true; readonly shape: Omit<NeutralModel, 'device'>; readonly shapeKey: string }
+  | { readonly ok: false; readonly issues: FieldIssue[]; readonly early: boolean };
+
+/**
+ * Shapes by the identity of the municipality-level inputs (the publisher
+ * passes the same objects for every AP of a batch; inputs are never
+ * mutated), then by the AP's profile and RADIUS settings.
+ */
+const shapeByInputs = new WeakMap<object, WeakMap<object, Memo<ShapeResult>>>();
+
+function shapeOf(input: RenderInput): ShapeResult {
+  let byVars = shapeByInputs.get(input.tenant);
+  if (!byVars) shapeByInputs.set(input.tenant, (byVars = new WeakMap()));
+  let memo = byVars.get(input.variables);
+  if (!memo) byVars.set(input.variables, (memo = new Memo<ShapeResult>(256)));
+  return memo.get(JSON.stringify([input.federation, input.profile, input.radius, input.portalBaseUrl]), () => computeShape(input));
+}
+
+export function buildModel(input: RenderInput): ModelResult {
+  const sh = shapeOf(input);
+  if (!sh.ok && sh.early) return { ok: false, issues: sh.issues };
+  const device = {
+    mac: input.ap.mac,
+    name: input.ap.name,
+    hostname: `${input.tenant.slug}-${bare(input.ap.mac)}`.slice(0, 63).replace(/-+$/, ''),
+    nasIdentifier: input.ap.nasIdentifier ?? `${input.tenant.slug}-${bare(input.ap.mac)}`,
+    site: input.ap.site,
+    placement: input.ap.placement,
+    latitude: input.ap.latitude,
+    longitude: input.ap.longitude,
+  };
   const deviceCheck = deviceSchema.safeParse(device);
-  if (!shapeCheck.ok) issues.push(...shapeCheck.issues.filter((i) => !(input.radius.secret === null && i.field === 'model.radius.secret')));
-  if (!deviceCheck.success) issues.push(...issuesOf(deviceCheck.error, 'model.device'));
-  if (issues.length) return { ok: false, issues };
-  return { ok: true, model: candidate as NeutralModel, shapeKey };
+  const issues = [...(sh.ok ? [] : sh.issues), ...(deviceCheck.success ? [] : issuesOf(deviceCheck.error, 'model.device'))];
+  if (!sh.ok || issues.length) return { ok: false, issues };
+  return { ok: true, model: { ...sh.shape, device } as NeutralModel, shapeKey: sh.shapeKey };
 }
 
 /** Renders one target and checks each file's syntax: a renderer bug must never reach a device. */

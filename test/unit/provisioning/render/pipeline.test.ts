@@ -122,6 +122,28 @@ describe('render once per shape', () => {
     }
   });
 
+  it('reuses the municipality-level part only when it is the same: shared inputs give what fresh copies give', () => {
+    const shared = { ...vectors[0]! };
+    const profiles = [shared.profile, { ...shared.profile, bands: ['5g' as const] }, { ...shared.profile, gateway: 'coovachilli' as const }, { ...shared.profile, variables: { ssid: 'Own' } }];
+    for (const profile of profiles) {
+      for (const d of devices) {
+        const input: RenderInput = { ...shared, profile, ap: { ...shared.ap, ...d } };
+        const fresh: RenderInput = structuredClone(input);
+        const a = render(input);
+        const b = render(fresh);
+        expect(a.ok && b.ok).toBe(true);
+        if (a.ok && b.ok) {
+          expect(a.bundle).toBe(b.bundle);
+          expect(a.model).toEqual(b.model);
+        }
+      }
+    }
+    // A different secret in the same municipality is a different shape.
+    const other = render({ ...shared, radius: { ...shared.radius, secret: 'another-secret-0123456' }, profile: { ...shared.profile, gateway: 'coovachilli' } });
+    const same = render({ ...shared, profile: { ...shared.profile, gateway: 'coovachilli' } });
+    expect(other.ok && same.ok && other.bundle !== same.bundle).toBe(true);
+  });
+
   it('still refuses a device the schema refuses', () => {
     const r = buildModel({ ...base, ap: { ...base.ap, latitude: 120 } });
     expect(r.ok).toBe(false);
