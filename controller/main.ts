@@ -35,6 +35,7 @@ import type { Router } from 'express';
 import { databaseFile } from './cli/context.js';
 import type { Metrics } from './metrics.js';
 import { openSqliteProvisioningStore } from './adapters/sqlite/provisioning-store.js';
+import type { ProvisioningStore } from './ports/provisioning.js';
 import { createMemoryConfigNotifier } from './adapters/memory/config-notifications.js';
 import { createRedisConfigNotifier } from './adapters/redis/config-notifications.js';
 import { openFederationCa } from '../provisioning/ca.js';
@@ -70,8 +71,11 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
   const { shared, tokens, codes, closeShared } = openSharedState(config);
   const hasher = createPasswordHasher({ concurrency: config.radius.verifyConcurrency });
 
+  // Provisioning's store (SQLite only for now) also tells RADIUS which secrets are being rotated.
+  const provisioningStore = stores.backend === 'sqlite' ? openSqliteProvisioningStore({ file: databaseFile(config.dataDir) }) : null;
   const radius = await createRadiusServer({
     stores,
+    pendingSecrets: async () => new Map((await (provisioningStore?.rotations.open(null) ?? [])).map((r) => [r.clientId, r.newSecret])),
     live: shared.liveSessions,
     limiter: shared.rateLimits,
     tokens,
@@ -86,7 +90,7 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
     { name: stores.backend, check: () => stores.ping() },
     { name: shared.backend === 'redis' ? 'redis' : 'shared-state', check: () => shared.ping() },
   ];
-  const provisioning = await openProvisioning(config, stores, metrics, log.child({ part: 'provisioning' }));
+  const provisioning = await openProvisioning(config, stores, provisioningStore, metrics, log.child({ part: 'provisioning' }));
   const api = createApiApp({ metrics, log, checks, version: VERSION, mounts: provisioning ? [{ path: '/v1', router: provisioning.router }] : [] });
 
   const radiusAuth = await radius.auth.bind(config.radius.authPort, config.radius.host);
@@ -151,12 +155,11 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
  * federation CA in the data dir. Its store has no PostgreSQL adapter yet:
  * with WFC_DATABASE_URL the API stays off rather than split the data.
  */
-async function openProvisioning(config: Readonly<Config>, stores: Stores, metrics: Metrics, log: Logger): Promise<{ router: Router; stop(): Promise<void> } | null> {
-  if (stores.backend !== 'sqlite') {
+async function openProvisioning(config: Readonly<Config>, stores: Stores, store: ProvisioningStore | null, metrics: Metrics, log: Logger): Promise<{ router: Router; stop(): Promise<void> } | null> {
+  if (!store) {
     log.warn('provisioning API disabled: its store has no PostgreSQL adapter yet (unset WFC_DATABASE_URL to use it)');
     return null;
   }
-  const store = openSqliteProvisioningStore({ file: databaseFile(config.dataDir) });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : null;
   const notifier = redis ? createRedisConfigNotifier({ redis, prefix: config.redisPrefix }) : createMemoryConfigNotifier();
   const federation = await stores.federation.get();

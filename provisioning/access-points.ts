@@ -156,7 +156,7 @@ export class AccessPointService {
   }
 
   /** Starts rolling a new secret out to the APs of one RADIUS client; the old one stays valid meanwhile. */
-  async startRotation(tenant: Tenant, clientId: string, actor: string): Promise<{ rotation: SecretRotation; published: Published[]; problems: RenderProblem[] }> {
+  async startRotation(tenant: Tenant, clientId: string, actor: string): Promise<{ rotation: SecretRotation; newSecret: string; published: Published[]; problems: RenderProblem[] }> {
     return this.lock.run(async () => {
       const ctx = await this.publisher.context(tenant);
       const client = ctx.clients.find((c) => c.id === clientId);
@@ -167,7 +167,7 @@ export class AccessPointService {
       const { drafts, problems } = this.publisher.drafts(ctx, users, 'rotation', { secret: { clientId, value: secret } });
       const r = await this.deps.provisioning.rotations.start({ tenantId: tenant.id, clientId, newSecret: secret, drafts, actor });
       await this.publisher.announce(tenant, r.published, drafts);
-      return { rotation: r.rotation, published: r.published, problems };
+      return { rotation: r.rotation, newSecret: secret, published: r.published, problems };
     });
   }
 }

@@ -283,10 +283,11 @@ const paths: Record<string, Record<string, Op>> = {
     get: A({ summary: "The municipality's RADIUS secret rotations", tag: 'radius secrets', responses: { 200: { description: 'Rotations', schema: items(ref('Rotation')) } }, errors: [400, 401, 404] }),
     post: A({
       summary: 'Rotate a RADIUS client secret with overlap',
-      description: 'A new secret is published to every AP using the client; the old one stays valid until each has reported a version with the new one applied, then the new one replaces it.',
+      description:
+        'A new secret is published to every AP using the client; the RADIUS server accepts the old and the new one until each AP has reported a version with the new one applied, then the new one replaces it. The new secret is returned once, for gateways configured by hand; when no provisioned AP carries it, the rotation stays open until completed by hand.',
       tag: 'radius secrets',
       body: jsonBody(obj({ clientId: str })),
-      responses: { 201: { description: 'Started', schema: obj({ rotation: ref('Rotation'), published: arr(ref('Published')), problems: arr(ref('RenderProblem')) }) } },
+      responses: { 201: { description: 'Started', schema: obj({ rotation: ref('Rotation'), newSecret: str, published: arr(ref('Published')), problems: arr(ref('RenderProblem')) }) } },
       errors: [400, 401, 403, 404, 409, 413, 415],
     }),
   },

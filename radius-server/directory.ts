@@ -12,7 +12,16 @@ import { createClientTable, type ClientTable } from './clients.js';
 export interface ClientContext {
   readonly client: RadiusClient;
   readonly tenant: Tenant;
+  /**
+   * A secret being rolled out to this client's gateways (provisioning's
+   * secret rotation): valid beside client.secret until the rotation
+   * completes, so no gateway is stranded while its new configuration lands.
+   */
+  readonly pendingSecret: string | null;
 }
+
+/** Client id → the secret being rolled out to it. */
+export type PendingSecrets = () => Promise<ReadonlyMap<string, string>>;
 
 export interface Directory {
   /** RFC 2865 §3: null means "unknown client", to be silently discarded. */
@@ -29,10 +38,11 @@ export interface Directory {
   reload(): Promise<void>;
 }
 
-export async function loadDirectory(stores: Stores): Promise<Directory> {
+export async function loadDirectory(stores: Stores, pendingSecrets: PendingSecrets = async () => new Map()): Promise<Directory> {
   let table: ClientTable = createClientTable([]);
   let tenants = new Map<string, Tenant>();
   let federation: Federation | null = null;
+  let pending: ReadonlyMap<string, string> = new Map();
   let apByMac = new Map<string, AccessPoint | null>();
   let apByNasId = new Map<string, AccessPoint | null>();
 
@@ -48,7 +58,7 @@ export async function loadDirectory(stores: Stores): Promise<Directory> {
       const client = table.lookup(address);
       if (!client) return null;
       const tenant = tenants.get(client.tenantId);
-      return tenant ? { client, tenant } : null;
+      return tenant ? { client, tenant, pendingSecret: pending.get(client.id) ?? null } : null;
     },
     tenant: (id) => tenants.get(id) ?? null,
     async accessPoint(tenantId, mac, nasIdentifier) {
@@ -63,11 +73,12 @@ export async function loadDirectory(stores: Stores): Promise<Directory> {
       return federation;
     },
     async reload() {
-      const [clients, list, fed] = await Promise.all([stores.clients.listAll(), stores.tenants.list(), stores.federation.get()]);
+      const [clients, list, fed, rotating] = await Promise.all([stores.clients.listAll(), stores.tenants.list(), stores.federation.get(), pendingSecrets()]);
       const aps = (await Promise.all(list.map((t) => stores.accessPoints.list(t.id)))).flat();
       table = createClientTable(clients);
       tenants = new Map(list.map((t) => [t.id, t]));
       federation = fed;
+      pending = rotating;
       apByMac = new Map(aps.map((a) => [a.mac, a]));
       apByNasId = new Map(aps.filter((a) => a.nasIdentifier).map((a) => [`${a.tenantId}|${a.nasIdentifier}`, a]));
     },

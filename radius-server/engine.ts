@@ -104,13 +104,22 @@ export function createRadiusEngine(deps: EngineDeps): RadiusEngine {
   return {
     async handle(datagram, peer, port) {
       const started = performance.now();
-      const ctx = deps.directory.lookup(peer.address);
+      let ctx = deps.directory.lookup(peer.address);
       if (!ctx) return drop(port, 'unknown-client', peer);
       const decoded = decodePacket(datagram);
       if (!decoded.ok) return drop(port, decoded.reason, peer);
       const packet = decoded.packet;
       if (!ACCEPTED[port].has(packet.code)) return drop(port, 'unexpected-code', peer);
-      const verified = verifyRequest(packet, ctx.client.secret, { requireMessageAuthenticator: ctx.client.requireMessageAuthenticator });
+      let verified = verifyRequest(packet, ctx.client.secret, { requireMessageAuthenticator: ctx.client.requireMessageAuthenticator });
+      if (!verified.ok && ctx.pendingSecret !== null && (verified.reason === 'ma-invalid' || verified.reason === 'bad-authenticator')) {
+        // During a secret rotation a gateway may already use the new secret:
+        // it then also decodes User-Password and signs the reply.
+        const rotated = verifyRequest(packet, ctx.pendingSecret, { requireMessageAuthenticator: ctx.client.requireMessageAuthenticator });
+        if (rotated.ok) {
+          verified = rotated;
+          ctx = { ...ctx, client: { ...ctx.client, secret: ctx.pendingSecret }, pendingSecret: null };
+        }
+      }
       if (!verified.ok) return drop(port, verified.reason, peer);
 
       // RFC 5997 §3: each Status-Server is new; no duplicate detection for it.

@@ -13,7 +13,7 @@ import type { Metrics } from '../controller/metrics.js';
 import type { PasswordHasher } from '../controller/security/passwords.js';
 import { createPapVerifier, createVerifyCache } from './auth/verify-cache.js';
 import { createDedupCache } from './dedup.js';
-import { loadDirectory, type Directory } from './directory.js';
+import { loadDirectory, type Directory, type PendingSecrets } from './directory.js';
 import { createRadiusEngine, type RadiusEngine } from './engine.js';
 import { createAccessProcessor, type AccessLimits } from './process/access.js';
 import { createAccountingProcessor } from './process/accounting.js';
@@ -30,6 +30,8 @@ export interface RadiusServerDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Secrets being rolled out to RADIUS clients (provisioning), valid beside their current one. */
+  readonly pendingSecrets?: PendingSecrets;
   readonly options?: {
     readonly dedupWindowMs?: number;
     readonly acctBatchMax?: number;
@@ -54,7 +56,7 @@ export interface RadiusServer {
 
 export async function createRadiusServer(deps: RadiusServerDeps): Promise<RadiusServer> {
   const o = deps.options ?? {};
-  const directory = await loadDirectory(deps.stores);
+  const directory = await loadDirectory(deps.stores, deps.pendingSecrets);
   const accounting = createGroupCommit<AccountingRecord>((batch) => deps.stores.accounting.record(batch), o.acctBatchMax ?? 256);
   const verifier = createPapVerifier({ hasher: deps.hasher, cache: createVerifyCache() });
   const engine = createRadiusEngine({

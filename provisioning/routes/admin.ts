@@ -95,7 +95,8 @@ export function registerAdmin(router: Router, rt: ProvisioningRuntime, { api }: 
     const tenant = await tenantOf(stores, caller, req);
     const { clientId } = parseBody(rotationSchema, req.body);
     const r = await rt.accessPoints.startRotation(tenant, clientId, caller.actor);
-    res.status(201).json({ rotation: rotationView(r.rotation), published: published(r.published), problems: r.problems });
+    // The new secret is shown once, for gateways configured by hand (like `wfc client add`).
+    res.status(201).json({ rotation: rotationView(r.rotation), newSecret: r.newSecret, published: published(r.published), problems: r.problems });
   });
 
   router.post('/radius-secret-rotations/:id/complete', api, async (req, res) => {

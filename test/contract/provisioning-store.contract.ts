@@ -347,11 +347,14 @@ export function describeProvisioningStore(name: string, make: MakeProvisioning):
         expect(await secretOf(fx.stores, a.id, client.id)).toBe('old-secret-0123456789');
       });
 
-      it('completes at once without APs, when the last pending AP is deleted, or when an operator forces it', async () => {
+      it('stays open without APs (gateways configured by hand), completes when the last pending AP is deleted, or when an operator forces it', async () => {
         const { a, b, client, x, y, newSecret, d } = await setup();
         const other = await fx.stores.clients.add(b.id, { name: 'gw-b', network: '198.51.100.0/24', secret: 'b-old-secret-012345', requireMessageAuthenticator: true, coaPort: 3799 });
         const none = await p().rotations.start({ tenantId: b.id, clientId: other.id, newSecret: 'b-new-secret-0123456', drafts: [], actor: 'x' });
-        expect(none.rotation.completedAt).toEqual(T0);
+        expect(none.rotation.completedAt).toBeNull();
+        expect(await secretOf(fx.stores, b.id, other.id)).toBe('b-old-secret-012345');
+        expect((await p().rotations.open(b.id)).map((r) => r.id)).toEqual([none.rotation.id]);
+        await p().rotations.complete({ tenantId: b.id, id: none.rotation.id, actor: 'x' });
         expect(await secretOf(fx.stores, b.id, other.id)).toBe('b-new-secret-0123456');
 
         const { rotation } = await p().rotations.start({ tenantId: a.id, clientId: client.id, newSecret, drafts: [{ apId: x, draft: d('x-new\n') }, { apId: y, draft: d('y-new\n') }], actor: 'x' });

@@ -343,11 +343,15 @@ describe('tokens', () => {
 describe('RADIUS secret rotation through the API', () => {
   it('starts, lists, refuses a second one, completes on demand', async () => {
     const { accessPoint } = await createAp('02:00:00:00:09:01', { gateway: 'coovachilli' });
-    const r = await n.call<Json & { rotation: Json; published: Json[] }>('POST', '/v1/radius-secret-rotations', { token: n.tokens.aRw, body: { clientId: n.clients.a } });
+    const r = await n.call<Json & { rotation: Json; published: Json[]; newSecret: string }>('POST', '/v1/radius-secret-rotations', { token: n.tokens.aRw, body: { clientId: n.clients.a } });
     expect(r.status).toBe(201);
     expect(r.json.rotation.pendingApIds).toContain(accessPoint.id);
     expect(r.json.published).toContainEqual({ apId: accessPoint.id, version: 2 });
-    expect(JSON.stringify(r.json)).not.toMatch(/secret"/i);
+    // The new secret is shown once, at the start, for gateways configured by hand; nowhere else.
+    const { newSecret, ...rest } = r.json;
+    expect(newSecret).toMatch(/^\S{16,}$/);
+    expect(JSON.stringify(rest)).not.toMatch(/secret"/i);
+    expect(JSON.stringify((await n.call<Json>('GET', '/v1/radius-secret-rotations', { token: n.tokens.aRo })).json)).not.toContain(newSecret);
     expect((await n.call<Json>('POST', '/v1/radius-secret-rotations', { token: n.tokens.aRw, body: { clientId: n.clients.a } })).json.error?.code).toBe('WFC_ROTATION_IN_PROGRESS');
     expect((await n.call<Json>('POST', '/v1/radius-secret-rotations', { token: n.tokens.bRw, body: { clientId: n.clients.a } })).json.error?.code).toBe('WFC_CLIENT_NOT_FOUND');
     expect((await n.call<{ items: Json[] }>('GET', '/v1/radius-secret-rotations', { token: n.tokens.aRo })).json.items[0]).toMatchObject({ completedAt: null });
@@ -356,6 +360,7 @@ describe('RADIUS secret rotation through the API', () => {
     expect(done.json.completedAt).not.toBeNull();
     const client = (await n.stores.clients.list(n.tenants.a.id))[0]!;
     expect(client.secret).not.toBe(RADIUS_SECRET_A);
+    expect(client.secret).toBe(newSecret);
     // The published bundle carries the secret that is now the client's.
     const v = await n.provisioning.versions.current(n.tenants.a.id, accessPoint.id);
     const chilli = decodeBundle(v!.bundle).find((f) => f.path === 'etc/config/chilli')!;

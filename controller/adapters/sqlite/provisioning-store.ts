@@ -645,7 +645,8 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     for (const d of c.drafts) if (d.draft.secretDigest === digest) q.insertRotationAp.run(id, d.apId);
     const started = rotationOf(q.rotationById.get(id)!);
     audit(c.actor, c.tenantId, 'radius-secret.rotation.start', `client:${c.clientId}`, null, rotationAudit(started), at);
-    if (started.pendingApIds.length === 0) return { rotation: finishRotation(id, c.actor, at, [])!, published };
+    // No provisioned AP carries the new secret: the gateways are configured by
+    // hand, so only an operator can say when they all have it (complete).
     return { rotation: started, published };
   });
 

@@ -155,3 +155,34 @@ describe('unregistered access points', () => {
     }
   });
 });
+
+describe('RADIUS secret rotation (provisioning rolls a new secret out to the gateways)', () => {
+  it('accepts requests signed with the old or the new secret while the rotation is open, and signs each reply with the secret the request used', async () => {
+    const next = 'the-new-shared-secret-0123';
+    let pending = new Map<string, string>();
+    const f = await engineFixture({ pendingSecrets: async () => pending });
+    try {
+      const valence = (await f.stores.tenants.getBySlug('valence'))!;
+      const client = (await f.stores.clients.list(valence.id))[0]!;
+      pending = new Map([[client.id, next]]);
+      await f.server.directory.reload();
+      const pw = f.demo.users.find((u) => u.username === 'alice')!.password;
+      for (const secret of [f.demo.radius.secret, next]) {
+        const req = accessRequest(secret, { 'User-Name': 'alice', 'Calling-Station-Id': '02-00-00-00-00-01' }, { password: pw });
+        const p = reply(await f.server.engine.handle(req, V4, 'auth'));
+        expect(p.code).toBe(Code.AccessAccept);
+        const request = (decodePacket(req) as { ok: true; packet: Packet }).packet;
+        expect(verifyResponse({ request, response: p, secret })).toEqual({ ok: true });
+        const acct = accountingRequest(secret, { 'Acct-Status-Type': 1, 'Acct-Session-Id': `rot-${secret.length}`, 'User-Name': 'alice' });
+        expect(reply(await f.server.engine.handle(acct, V4, 'acct')).code).toBe(Code.AccountingResponse);
+      }
+      // A third secret is still refused; once the rotation completes, the pending secret is gone.
+      expect(await f.server.engine.handle(accessRequest('some-other-secret-xyz', { 'User-Name': 'alice' }, { password: pw }), V4, 'auth')).toEqual({ kind: 'drop', reason: 'ma-invalid' });
+      pending = new Map();
+      await f.server.directory.reload();
+      expect(await f.server.engine.handle(accessRequest(next, { 'User-Name': 'alice' }, { password: pw }), V4, 'auth')).toEqual({ kind: 'drop', reason: 'ma-invalid' });
+    } finally {
+      await f.close();
+    }
+  });
+});
