@@ -1,35 +1,16 @@
-import type { ApiToken, Role } from '../../domain/entities.js';
+import type { ApiToken } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { ApiTokenStore } from '../../ports/stores.js';
-import { storable } from './columns.js';
+import type { ApiTokenRow as Row } from '../rows.js';
+import { storable, toApiToken, type PgColumns } from './columns.js';
 import { foreignKeyViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 
-interface TokenRow {
-  id: string;
-  tenant_id: string | null;
-  name: string;
-  role: string;
-  token_hash: string;
-  created_at: Date;
-  revoked_at: Date | null;
-}
+type TokenRow = Row<PgColumns>;
 
 const COLUMNS = 'id, tenant_id, name, role, token_hash, created_at, revoked_at';
 const ORDER = 'ORDER BY created_at, name, id';
-
-function toToken(r: TokenRow): ApiToken {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    name: r.name,
-    role: r.role as Role,
-    tokenHash: r.token_hash,
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-  };
-}
 
 /**
  * findByHash also returns revoked tokens, so the caller can tell "revoked"
@@ -71,7 +52,7 @@ export function createPgApiTokenStore(db: PgDatabase, deps: PgDeps): ApiTokenSto
     async findByHash(tokenHash) {
       if (!storable(tokenHash)) return null;
       const { rows } = await db.query<TokenRow>(`SELECT ${COLUMNS} FROM ${tokens} WHERE token_hash = $1`, [tokenHash]);
-      return rows[0] ? toToken(rows[0]) : null;
+      return rows[0] ? toApiToken(rows[0]) : null;
     },
     async list(tenantId) {
       if (tenantId !== null && !storable(tenantId)) return [];
@@ -80,7 +61,7 @@ export function createPgApiTokenStore(db: PgDatabase, deps: PgDeps): ApiTokenSto
         tenantId === null
           ? await db.query<TokenRow>(`SELECT ${COLUMNS} FROM ${tokens} WHERE tenant_id IS NULL ${ORDER}`)
           : await db.query<TokenRow>(`SELECT ${COLUMNS} FROM ${tokens} WHERE tenant_id = $1 ${ORDER}`, [tenantId]);
-      return rows.map(toToken);
+      return rows.map(toApiToken);
     },
     async revoke(id, at) {
       const { rowCount } = storable(id)

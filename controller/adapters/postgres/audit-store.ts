@@ -1,36 +1,14 @@
-import type { AuditEvent } from '../../domain/entities.js';
 import type { AuditStore } from '../../ports/stores.js';
-import { json, limitOf, storable } from './columns.js';
+import type { AuditRow as Row } from '../rows.js';
+import { json, limitOf, storable, toAuditEvent, type PgColumns } from './columns.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  actor: string;
-  tenant_id: string | null;
-  action: string;
-  target: string;
-  before_json: unknown;
-  after_json: unknown;
-}
+type AuditRow = Row<PgColumns>;
 
 const COLUMNS = 'id, at, actor, tenant_id, action, target, before_json, after_json';
 /** Newest first; among events of the same instant, the last appended first. */
 const ORDER = 'ORDER BY at DESC, seq DESC';
-
-function toEvent(r: AuditRow): AuditEvent {
-  return {
-    id: r.id,
-    at: r.at,
-    actor: r.actor,
-    tenantId: r.tenant_id,
-    action: r.action,
-    target: r.target,
-    before: r.before_json ?? null,
-    after: r.after_json ?? null,
-  };
-}
 
 /**
  * Append-only. before/after are stored as jsonb: what JSON cannot carry
@@ -48,21 +26,21 @@ export function createPgAuditStore(db: PgDatabase, deps: PgDeps): AuditStore {
         [deps.newId(), e.at ?? deps.clock.now(), e.actor, e.tenantId, e.action, e.target, json(e.before), json(e.after)],
       );
       // Read back as stored, so append() and list() agree on what JSON kept.
-      return toEvent(rows[0]!);
+      return toAuditEvent(rows[0]!);
     },
     async list(q) {
       const limit = limitOf(q.limit);
       if (q.tenantId === undefined) {
         const { rows } = await db.query<AuditRow>(`SELECT ${COLUMNS} FROM ${events} ${ORDER} LIMIT $1`, [limit]);
-        return rows.map(toEvent);
+        return rows.map(toAuditEvent);
       }
       if (q.tenantId === null) {
         const { rows } = await db.query<AuditRow>(`SELECT ${COLUMNS} FROM ${events} WHERE tenant_id IS NULL ${ORDER} LIMIT $1`, [limit]);
-        return rows.map(toEvent);
+        return rows.map(toAuditEvent);
       }
       if (!storable(q.tenantId)) return [];
       const { rows } = await db.query<AuditRow>(`SELECT ${COLUMNS} FROM ${events} WHERE tenant_id = $2 ${ORDER} LIMIT $1`, [limit, q.tenantId]);
-      return rows.map(toEvent);
+      return rows.map(toAuditEvent);
     },
   };
 }

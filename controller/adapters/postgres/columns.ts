@@ -5,6 +5,7 @@
  * are `bigint`, which node-postgres reads as a string lest it lose precision:
  * counters stay far below 2^53, so Number() is exact.
  */
+import { rowMappers, type ColumnKinds } from '../rows.js';
 
 export const num = (v: string | number): number => Number(v);
 
@@ -30,3 +31,34 @@ export function text(s: string | null): string | null;
 export function text(s: string | null): string | null {
   return s === null || storable(s) ? s : s.replaceAll('\u0000', '\uFFFD');
 }
+
+/** How node-postgres reads back each column kind (see ../rows.ts). */
+export interface PgColumns extends ColumnKinds {
+  /** timestamptz. */
+  readonly date: Date;
+  readonly bool: boolean;
+  /** jsonb, already parsed. */
+  readonly json: unknown;
+  /** A string, lest it lose precision. */
+  readonly bigint: string;
+}
+
+const same = <T>(v: T): T => v;
+
+export const {
+  toTenant,
+  toIdentity,
+  toAccessPoint,
+  toRadiusClient,
+  toDevice,
+  toApiToken,
+  toAuditEvent,
+  toSession,
+} = rowMappers<PgColumns>({
+  date: same,
+  dateOrNull: same,
+  bool: same,
+  json: <T>(v: unknown) => v as T,
+  jsonOrNull: <T>(v: unknown) => (v ?? null) as T | null,
+  bigint: num,
+});

@@ -1,33 +1,14 @@
-import type { Device } from '../../domain/entities.js';
-import type { Mac } from '../../domain/mac.js';
 import { AppError, E } from '../../errors.js';
 import type { DeviceStore } from '../../ports/stores.js';
-import { storable } from './columns.js';
+import type { DeviceRow as Row } from '../rows.js';
+import { storable, toDevice, type PgColumns } from './columns.js';
 import { foreignKeyViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 
-interface DeviceRow {
-  id: string;
-  identity_id: string;
-  mac: string;
-  label: string | null;
-  remembered_at: Date;
-  expires_at: Date;
-}
+type DeviceRow = Row<PgColumns>;
 
 const COLUMNS = 'id, identity_id, mac, label, remembered_at, expires_at';
-
-function toDevice(r: DeviceRow): Device {
-  return {
-    id: r.id,
-    identityId: r.identity_id,
-    mac: r.mac as Mac,
-    label: r.label,
-    rememberedAt: r.remembered_at,
-    expiresAt: r.expires_at,
-  };
-}
 
 /**
  * One row per MAC (UNIQUE): remembering a MAC for another identity moves it

@@ -1,45 +1,16 @@
-import type { Identity, Locale } from '../../domain/entities.js';
+import type { Identity } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { IdentityStore } from '../../ports/stores.js';
-import { limitOf, storable } from './columns.js';
+import type { IdentityRow as Row } from '../rows.js';
+import { limitOf, storable, toIdentity, type PgColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 
-interface IdentityRow {
-  id: string;
-  username: string;
-  email: string | null;
-  password_hash: string;
-  verified: boolean;
-  verified_at: Date | null;
-  locale: string;
-  disabled: boolean;
-  password_changed_at: Date;
-  created_at: Date;
-  updated_at: Date;
-  last_seen_at: Date | null;
-}
+type IdentityRow = Row<PgColumns>;
 
 const COLUMNS =
   'id, username, email, password_hash, verified, verified_at, locale, disabled, password_changed_at, created_at, updated_at, last_seen_at';
-
-function toIdentity(r: IdentityRow): Identity {
-  return {
-    id: r.id,
-    username: r.username,
-    email: r.email,
-    passwordHash: r.password_hash,
-    verified: r.verified,
-    verifiedAt: r.verified_at,
-    locale: r.locale as Locale,
-    disabled: r.disabled,
-    passwordChangedAt: r.password_changed_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    lastSeenAt: r.last_seen_at,
-  };
-}
 
 function uniqueError(e: unknown, username: string): unknown {
   const constraint = uniqueViolation(e);

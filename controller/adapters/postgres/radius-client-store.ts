@@ -1,36 +1,15 @@
 import type { RadiusClient } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { RadiusClientStore } from '../../ports/stores.js';
-import { storable } from './columns.js';
+import type { RadiusClientRow as Row } from '../rows.js';
+import { storable, toRadiusClient, type PgColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 
-interface ClientRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  network: string;
-  secret: string;
-  require_message_authenticator: boolean;
-  coa_port: number;
-  created_at: Date;
-}
+type ClientRow = Row<PgColumns>;
 
 const COLUMNS = 'id, tenant_id, name, network, secret, require_message_authenticator, coa_port, created_at';
-
-function toClient(r: ClientRow): RadiusClient {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    name: r.name,
-    network: r.network,
-    secret: r.secret,
-    requireMessageAuthenticator: r.require_message_authenticator,
-    coaPort: r.coa_port,
-    createdAt: r.created_at,
-  };
-}
 
 /**
  * A network is a client of one tenant only: the source address is how the
@@ -78,12 +57,12 @@ export function createPgRadiusClientStore(db: PgDatabase, deps: PgDeps): RadiusC
     },
     async listAll() {
       const { rows } = await db.query<ClientRow>(`SELECT ${COLUMNS} FROM ${clients} ORDER BY name, network`);
-      return rows.map(toClient);
+      return rows.map(toRadiusClient);
     },
     async list(tenantId) {
       if (!storable(tenantId)) return [];
       const { rows } = await db.query<ClientRow>(`SELECT ${COLUMNS} FROM ${clients} WHERE tenant_id = $1 ORDER BY name, network`, [tenantId]);
-      return rows.map(toClient);
+      return rows.map(toRadiusClient);
     },
     async remove(tenantId, id) {
       const { rowCount } = storable(tenantId) && storable(id)

@@ -1,42 +1,15 @@
-import type { Branding, PortalSettings, Tenant, Wifi4Eu } from '../../domain/entities.js';
-import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
+import type { Tenant } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { NewTenant, TenantStore } from '../../ports/stores.js';
-import { json, storable } from './columns.js';
+import type { TenantRow as Row } from '../rows.js';
+import { json, storable, toTenant, type PgColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 
-interface TenantRow {
-  id: string;
-  slug: string;
-  name: string;
-  insee_code: string;
-  branding: Branding;
-  policy: Partial<Policy>;
-  wifi4eu: Wifi4Eu | null;
-  portal: PortalSettings | null;
-  created_at: Date;
-  updated_at: Date;
-}
+type TenantRow = Row<PgColumns>;
 
 const COLUMNS = 'id, slug, name, insee_code, branding, policy, wifi4eu, portal, created_at, updated_at';
-
-function toTenant(r: TenantRow): Tenant {
-  return {
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    inseeCode: r.insee_code,
-    branding: r.branding,
-    // A policy written before a field existed gets that field's default.
-    policy: { ...DEFAULT_POLICY, ...r.policy },
-    wifi4eu: r.wifi4eu,
-    portal: r.portal,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 /** Bind values in COLUMNS order; JSON goes as text and is cast to jsonb by the statement. */
 function values(t: Tenant): unknown[] {

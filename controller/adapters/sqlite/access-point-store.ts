@@ -1,47 +1,15 @@
-import type { AccessPoint, Placement } from '../../domain/entities.js';
-import type { Mac } from '../../domain/mac.js';
+import type { AccessPoint } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { AccessPointStore, NewAccessPoint } from '../../ports/stores.js';
-import { date, ms } from './columns.js';
+import type { AccessPointRow as Row } from '../rows.js';
+import { ms, toAccessPoint, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface AccessPointRow {
-  id: string;
-  tenant_id: string;
-  mac: string;
-  name: string;
-  model: string | null;
-  serial: string | null;
-  site: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  placement: string;
-  nas_identifier: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type AccessPointRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, tenant_id, mac, name, model, serial, site, latitude, longitude, placement, nas_identifier, created_at, updated_at';
-
-function toAccessPoint(r: AccessPointRow): AccessPoint {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    mac: r.mac as Mac,
-    name: r.name,
-    model: r.model,
-    serial: r.serial,
-    site: r.site,
-    latitude: r.latitude,
-    longitude: r.longitude,
-    placement: r.placement as Placement,
-    nasIdentifier: r.nas_identifier,
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
 
 function toRow(ap: AccessPoint): AccessPointRow {
   return {

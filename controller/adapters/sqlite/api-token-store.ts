@@ -1,34 +1,15 @@
-import type { ApiToken, Role } from '../../domain/entities.js';
+import type { ApiToken } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { ApiTokenStore } from '../../ports/stores.js';
-import { date, dateOrNull, ms, msOrNull } from './columns.js';
+import type { ApiTokenRow as Row } from '../rows.js';
+import { ms, msOrNull, toApiToken, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface TokenRow {
-  id: string;
-  tenant_id: string | null;
-  name: string;
-  role: string;
-  token_hash: string;
-  created_at: number;
-  revoked_at: number | null;
-}
+type TokenRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, tenant_id, name, role, token_hash, created_at, revoked_at';
-
-function toToken(r: TokenRow): ApiToken {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    name: r.name,
-    role: r.role as Role,
-    tokenHash: r.token_hash,
-    createdAt: date(r.created_at),
-    revokedAt: dateOrNull(r.revoked_at),
-  };
-}
 
 /**
  * findByHash also returns revoked tokens, so the caller can tell "revoked"
@@ -76,10 +57,10 @@ export function createSqliteApiTokenStore(db: SqliteDatabase, deps: SqliteDeps):
     },
     async findByHash(tokenHash) {
       const row = byHash.get(tokenHash);
-      return row ? toToken(row) : null;
+      return row ? toApiToken(row) : null;
     },
     async list(tenantId) {
-      return byTenant.all(tenantId).map(toToken);
+      return byTenant.all(tenantId).map(toApiToken);
     },
     async revoke(id, at) {
       if (revoke.run(ms(at), id).changes === 0) throw new AppError(E.TOKEN_NOT_FOUND, { token: id });

@@ -1,36 +1,15 @@
 import type { AuditEvent } from '../../domain/entities.js';
 import type { AuditStore } from '../../ports/stores.js';
-import { date, json, limitOf, ms, parseJson } from './columns.js';
+import type { AuditRow as Row } from '../rows.js';
+import { json, limitOf, ms, toAuditEvent, type SqliteColumns } from './columns.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface AuditRow {
-  id: string;
-  at: number;
-  actor: string;
-  tenant_id: string | null;
-  action: string;
-  target: string;
-  before_json: string | null;
-  after_json: string | null;
-}
+type AuditRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, at, actor, tenant_id, action, target, before_json, after_json';
 /** Newest first; among events of the same millisecond, the last appended first. */
 const ORDER = 'ORDER BY at DESC, seq DESC';
-
-function toEvent(r: AuditRow): AuditEvent {
-  return {
-    id: r.id,
-    at: date(r.at),
-    actor: r.actor,
-    tenantId: r.tenant_id,
-    action: r.action,
-    target: r.target,
-    before: parseJson<unknown>(r.before_json),
-    after: parseJson<unknown>(r.after_json),
-  };
-}
 
 /**
  * Append-only. before/after are stored as JSON: what JSON cannot carry
@@ -69,12 +48,12 @@ export function createSqliteAuditStore(db: SqliteDatabase, deps: SqliteDeps): Au
       };
       insert.run(row);
       // Read back as stored, so append() and list() agree on what JSON kept.
-      return toEvent(row);
+      return toAuditEvent(row);
     },
     async list(q) {
       const limit = limitOf(q.limit);
       const rows = q.tenantId === undefined ? all.all(limit) : byTenant.all(q.tenantId, limit);
-      return rows.map(toEvent);
+      return rows.map(toAuditEvent);
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Conversions between domain values and SQLite column values. */
+import { rowMappers, type ColumnKinds } from '../rows.js';
 
 export const ms = (d: Date): number => d.getTime();
 export const msOrNull = (d: Date | null): number | null => (d === null ? null : d.getTime());
@@ -14,3 +15,32 @@ export const parseJson = <T>(v: string | null): T | null => (v === null ? null :
 
 /** SQLite takes -1 as "no limit". */
 export const limitOf = (n: number | undefined): number => (n === undefined ? -1 : Math.max(0, Math.floor(n)));
+
+/** How SQLite reads back each column kind (see ../rows.ts). */
+export interface SqliteColumns extends ColumnKinds {
+  /** Integer milliseconds since the epoch. */
+  readonly date: number;
+  /** 0 or 1. */
+  readonly bool: number;
+  /** JSON text. */
+  readonly json: string;
+  readonly bigint: number;
+}
+
+export const {
+  toTenant,
+  toIdentity,
+  toAccessPoint,
+  toRadiusClient,
+  toDevice,
+  toApiToken,
+  toAuditEvent,
+  toSession,
+} = rowMappers<SqliteColumns>({
+  date,
+  dateOrNull,
+  bool,
+  json: (v) => JSON.parse(v),
+  jsonOrNull: parseJson,
+  bigint: (v) => v,
+});

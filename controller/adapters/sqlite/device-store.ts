@@ -1,33 +1,14 @@
-import type { Device } from '../../domain/entities.js';
-import type { Mac } from '../../domain/mac.js';
 import { AppError, E } from '../../errors.js';
 import type { DeviceStore } from '../../ports/stores.js';
-import { date, ms } from './columns.js';
+import type { DeviceRow as Row } from '../rows.js';
+import { ms, toDevice, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface DeviceRow {
-  id: string;
-  identity_id: string;
-  mac: string;
-  label: string | null;
-  remembered_at: number;
-  expires_at: number;
-}
+type DeviceRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, identity_id, mac, label, remembered_at, expires_at';
-
-function toDevice(r: DeviceRow): Device {
-  return {
-    id: r.id,
-    identityId: r.identity_id,
-    mac: r.mac as Mac,
-    label: r.label,
-    rememberedAt: date(r.remembered_at),
-    expiresAt: date(r.expires_at),
-  };
-}
 
 /**
  * One row per MAC (UNIQUE): remembering a MAC for another identity moves it

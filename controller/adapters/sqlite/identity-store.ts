@@ -1,45 +1,16 @@
-import type { Identity, Locale } from '../../domain/entities.js';
+import type { Identity } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { IdentityPatch, IdentityStore } from '../../ports/stores.js';
-import { bit, bool, date, dateOrNull, limitOf, ms, msOrNull } from './columns.js';
+import type { IdentityRow as Row } from '../rows.js';
+import { bit, limitOf, ms, msOrNull, toIdentity, type SqliteColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface IdentityRow {
-  id: string;
-  username: string;
-  email: string | null;
-  password_hash: string;
-  verified: number;
-  verified_at: number | null;
-  locale: string;
-  disabled: number;
-  password_changed_at: number;
-  created_at: number;
-  updated_at: number;
-  last_seen_at: number | null;
-}
+type IdentityRow = Row<SqliteColumns>;
 
 const COLUMNS =
   'id, username, email, password_hash, verified, verified_at, locale, disabled, password_changed_at, created_at, updated_at, last_seen_at';
-
-function toIdentity(r: IdentityRow): Identity {
-  return {
-    id: r.id,
-    username: r.username,
-    email: r.email,
-    passwordHash: r.password_hash,
-    verified: bool(r.verified),
-    verifiedAt: dateOrNull(r.verified_at),
-    locale: r.locale as Locale,
-    disabled: bool(r.disabled),
-    passwordChangedAt: date(r.password_changed_at),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-    lastSeenAt: dateOrNull(r.last_seen_at),
-  };
-}
 
 function toRow(i: Identity): IdentityRow {
   return {

@@ -7,8 +7,7 @@
  * and radius_clients.secret when a secret rotation completes.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AccessPoint, Placement } from '../../domain/entities.js';
-import type { Mac } from '../../domain/mac.js';
+import type { AccessPoint } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import { systemClock } from '../../ports/clock.js';
 import {
@@ -29,25 +28,14 @@ import {
   type Variables,
 } from '../../ports/provisioning.js';
 import type { NewAccessPoint } from '../../ports/stores.js';
-import { date, dateOrNull, json, limitOf, ms, msOrNull, parseJson } from './columns.js';
+import type { AccessPointRow } from '../rows.js';
+import { date, dateOrNull, json, limitOf, ms, msOrNull, parseJson, toAccessPoint, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import { openDatabase, type SqliteDatabase, type SqliteTarget } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface ApRow {
-  id: string;
-  tenant_id: string;
-  mac: string;
-  name: string;
-  model: string | null;
-  serial: string | null;
-  site: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  placement: string;
-  nas_identifier: string | null;
-  created_at: number;
-  updated_at: number;
+/** An access point joined with its profile. */
+interface ApRow extends AccessPointRow<SqliteColumns> {
   profile: string | null;
 }
 
@@ -119,21 +107,7 @@ const STATE_COLUMNS = `s.ap_id, s.tenant_id, s.current_version, v.checksum AS cu
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 function toProvisioned(r: ApRow): ProvisionedAp {
-  const ap: AccessPoint = {
-    id: r.id,
-    tenantId: r.tenant_id,
-    mac: r.mac as Mac,
-    name: r.name,
-    model: r.model,
-    serial: r.serial,
-    site: r.site,
-    latitude: r.latitude,
-    longitude: r.longitude,
-    placement: r.placement as Placement,
-    nasIdentifier: r.nas_identifier,
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
+  const ap = toAccessPoint(r);
   // A profile written before a field existed gets that field's default.
   const profile: ApProfile = { ...DEFAULT_PROFILE, ...(parseJson<Partial<ApProfile>>(r.profile) ?? {}) };
   return { ap, profile };

@@ -1,36 +1,15 @@
 import type { RadiusClient } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { RadiusClientStore } from '../../ports/stores.js';
-import { bit, bool, date, ms } from './columns.js';
+import type { RadiusClientRow as Row } from '../rows.js';
+import { bit, ms, toRadiusClient, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface ClientRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  network: string;
-  secret: string;
-  require_message_authenticator: number;
-  coa_port: number;
-  created_at: number;
-}
+type ClientRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, tenant_id, name, network, secret, require_message_authenticator, coa_port, created_at';
-
-function toClient(r: ClientRow): RadiusClient {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    name: r.name,
-    network: r.network,
-    secret: r.secret,
-    requireMessageAuthenticator: bool(r.require_message_authenticator),
-    coaPort: r.coa_port,
-    createdAt: date(r.created_at),
-  };
-}
 
 /**
  * A network is a client of one tenant only: the source address is how the
@@ -82,10 +61,10 @@ export function createSqliteRadiusClientStore(db: SqliteDatabase, deps: SqliteDe
       return client;
     },
     async listAll() {
-      return all.all().map(toClient);
+      return all.all().map(toRadiusClient);
     },
     async list(tenantId) {
-      return byTenant.all(tenantId).map(toClient);
+      return byTenant.all(tenantId).map(toRadiusClient);
     },
     async remove(tenantId, id) {
       if (remove.run(tenantId, id).changes === 0) throw new AppError(E.CLIENT_NOT_FOUND, { client: id });

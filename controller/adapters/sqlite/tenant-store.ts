@@ -1,42 +1,15 @@
-import type { Branding, PortalSettings, Tenant, Wifi4Eu } from '../../domain/entities.js';
-import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
+import type { Tenant } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { NewTenant, TenantStore } from '../../ports/stores.js';
-import { date, ms, parseJson } from './columns.js';
+import type { TenantRow as Row } from '../rows.js';
+import { ms, toTenant, type SqliteColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 
-interface TenantRow {
-  id: string;
-  slug: string;
-  name: string;
-  insee_code: string;
-  branding: string;
-  policy: string;
-  wifi4eu: string | null;
-  portal: string | null;
-  created_at: number;
-  updated_at: number;
-}
+type TenantRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, slug, name, insee_code, branding, policy, wifi4eu, portal, created_at, updated_at';
-
-function toTenant(r: TenantRow): Tenant {
-  return {
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    inseeCode: r.insee_code,
-    branding: JSON.parse(r.branding) as Branding,
-    // A policy written before a field existed gets that field's default.
-    policy: { ...DEFAULT_POLICY, ...(JSON.parse(r.policy) as Partial<Policy>) },
-    wifi4eu: parseJson<Wifi4Eu>(r.wifi4eu),
-    portal: parseJson<PortalSettings>(r.portal),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
 
 function toRow(t: Tenant): TenantRow {
   return {
