@@ -32,7 +32,9 @@ export function buildProgram(): Command {
   registerPortal(program);
   registerDemo(program, async (dataDir) => {
     const { runController } = await import('../main.js');
-    await runController({ ...process.env, WFC_DATA_DIR: dataDir });
+    // The demo's access points get configurations pointing at this machine's portal.
+    const portalUrl = process.env.WFC_PORTAL_PUBLIC_URL ?? `http://localhost:${process.env.WFC_PORTAL_PORT ?? '8080'}`;
+    await runController({ ...process.env, WFC_DATA_DIR: dataDir, WFC_PORTAL_PUBLIC_URL: portalUrl });
   });
   return program;
 }
