@@ -54,7 +54,11 @@ export function createUdpTransport(engine: RadiusEngine, kind: PortKind, log: Lo
       const s = socket;
       if (!s) return;
       s.removeListener('message', onMessage);
-      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      // Bounded: a request stuck on an unreachable store must not hold the shutdown.
+      if (inFlight > 0) await new Promise<void>((resolve) => {
+        idle = resolve;
+        setTimeout(resolve, 5_000).unref();
+      });
       socket = null;
       await new Promise<void>((resolve) => s.close(() => resolve()));
     },
