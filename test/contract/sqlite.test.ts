@@ -145,7 +145,7 @@ describe('SQLite migrations', () => {
  */
 function buildAdapter(): string {
   const out = tempDir();
-  const sources = ['controller/adapters/sqlite', 'controller/domain', 'controller/ports', 'controller/errors.ts', 'controller/adapters/rows.ts'];
+  const sources = ['controller/adapters/sqlite', 'controller/domain', 'controller/ports', 'controller/errors.ts', 'controller/adapters/rows.ts', 'controller/adapters/entity-rules.ts'];
   const files = sources.flatMap((s) => (s.endsWith('.ts') ? [s] : readdirSync(join(ROOT, s)).filter((f) => f.endsWith('.ts')).map((f) => `${s}/${f}`)));
   for (const f of files) {
     const { outputText } = ts.transpileModule(readFileSync(join(ROOT, f), 'utf8'), {

@@ -1,6 +1,7 @@
 import type { AccessPoint } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
-import type { AccessPointStore, NewAccessPoint } from '../../ports/stores.js';
+import type { AccessPointStore } from '../../ports/stores.js';
+import { applyAccessPointPatch, newAccessPoint } from '../entity-rules.js';
 import type { AccessPointRow as Row } from '../rows.js';
 import { storable, toAccessPoint, type PgColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
@@ -28,23 +29,6 @@ function values(ap: AccessPoint): unknown[] {
     ap.createdAt,
     ap.updatedAt,
   ];
-}
-
-const or = <T>(v: T | undefined, cur: T): T => (v === undefined ? cur : v);
-
-/** The port's fields only (callers may pass wider objects); an undefined field keeps its value. */
-function applyPatch(ap: NewAccessPoint, patch: Partial<NewAccessPoint>): NewAccessPoint {
-  return {
-    mac: or(patch.mac, ap.mac),
-    name: or(patch.name, ap.name),
-    model: or(patch.model, ap.model),
-    serial: or(patch.serial, ap.serial),
-    site: or(patch.site, ap.site),
-    latitude: or(patch.latitude, ap.latitude),
-    longitude: or(patch.longitude, ap.longitude),
-    placement: or(patch.placement, ap.placement),
-    nasIdentifier: or(patch.nasIdentifier, ap.nasIdentifier),
-  };
 }
 
 /**
@@ -77,7 +61,7 @@ export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPo
   return {
     async create(tenantId, ap) {
       const now = deps.clock.now();
-      const created: AccessPoint = { id: deps.newId(), tenantId, ...applyPatch(ap, {}), createdAt: now, updatedAt: now };
+      const created = newAccessPoint(deps.newId(), tenantId, ap, now);
       await write(db, insert, created, values(created));
       return created;
     },
@@ -100,7 +84,7 @@ export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPo
         ]);
         if (!rows[0]) throw new AppError(E.AP_NOT_FOUND, { ap: id });
         const cur = toAccessPoint(rows[0]);
-        const next: AccessPoint = { ...cur, ...applyPatch(cur, patch), updatedAt: deps.clock.now() };
+        const next: AccessPoint = { ...cur, ...applyAccessPointPatch(cur, patch), updatedAt: deps.clock.now() };
         await write(tx, replace, next, values(next).filter((_, i) => i !== 11));
         return next;
       });

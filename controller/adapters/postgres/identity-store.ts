@@ -6,6 +6,7 @@ import { limitOf, storable, toIdentity, type PgColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
+import { applyIdentityPatch } from '../entity-rules.js';
 
 type IdentityRow = Row<PgColumns>;
 
@@ -88,27 +89,8 @@ export function createPgIdentityStore(db: PgDatabase, deps: PgDeps): IdentitySto
         const { rows } = await tx.query<IdentityRow>(`SELECT ${COLUMNS} FROM ${identities} WHERE id = $1 FOR UPDATE`, [id]);
         if (!rows[0]) throw new AppError(E.IDENTITY_NOT_FOUND, { user: id });
         const cur = toIdentity(rows[0]);
-        const email = patch.email !== undefined ? patch.email : cur.email;
-        const passwordHash = patch.passwordHash ?? cur.passwordHash;
-        const verified = patch.verified ?? cur.verified;
-        const locale = patch.locale ?? cur.locale;
-        const disabled = patch.disabled ?? cur.disabled;
-        const passwordChanged = passwordHash !== cur.passwordHash;
-        const changed =
-          passwordChanged || email !== cur.email || verified !== cur.verified || locale !== cur.locale || disabled !== cur.disabled;
-        if (!changed) return cur;
-        const now = deps.clock.now();
-        const next: Identity = {
-          ...cur,
-          email,
-          passwordHash,
-          verified,
-          verifiedAt: verified ? (cur.verified ? cur.verifiedAt : now) : null,
-          locale,
-          disabled,
-          passwordChangedAt: passwordChanged ? now : cur.passwordChangedAt,
-          updatedAt: now,
-        };
+        const next = applyIdentityPatch(cur, patch, deps.clock.now());
+        if (!next) return cur;
         try {
           await tx.query(
             `UPDATE ${identities} SET email = $2, password_hash = $3, verified = $4, verified_at = $5, locale = $6, disabled = $7,

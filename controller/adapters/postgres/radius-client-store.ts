@@ -1,4 +1,3 @@
-import type { RadiusClient } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { RadiusClientStore } from '../../ports/stores.js';
 import type { RadiusClientRow as Row } from '../rows.js';
@@ -6,6 +5,7 @@ import { storable, toRadiusClient, type PgColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
+import { newRadiusClient } from '../entity-rules.js';
 
 type ClientRow = Row<PgColumns>;
 
@@ -21,16 +21,7 @@ export function createPgRadiusClientStore(db: PgDatabase, deps: PgDeps): RadiusC
 
   return {
     async add(tenantId, c) {
-      const client: RadiusClient = {
-        id: deps.newId(),
-        tenantId,
-        name: c.name,
-        network: c.network,
-        secret: c.secret,
-        requireMessageAuthenticator: c.requireMessageAuthenticator,
-        coaPort: c.coaPort,
-        createdAt: deps.clock.now(),
-      };
+      const client = newRadiusClient(deps.newId(), tenantId, c, deps.clock.now());
       try {
         await db.query(`INSERT INTO ${clients} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
           client.id,

@@ -1,6 +1,7 @@
 import type { AccessPoint } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { AccessPointStore, NewAccessPoint } from '../../ports/stores.js';
+import { applyAccessPointPatch, newAccessPoint } from '../entity-rules.js';
 import type { AccessPointRow as Row } from '../rows.js';
 import { ms, toAccessPoint, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
@@ -11,7 +12,8 @@ type AccessPointRow = Row<SqliteColumns>;
 
 const COLUMNS = 'id, tenant_id, mac, name, model, serial, site, latitude, longitude, placement, nas_identifier, created_at, updated_at';
 
-function toRow(ap: AccessPoint): AccessPointRow {
+/** Shared with the provisioning store, which writes access points in its own transactions. */
+export function accessPointRow(ap: AccessPoint): AccessPointRow {
   return {
     id: ap.id,
     tenant_id: ap.tenantId,
@@ -26,23 +28,6 @@ function toRow(ap: AccessPoint): AccessPointRow {
     nas_identifier: ap.nasIdentifier,
     created_at: ms(ap.createdAt),
     updated_at: ms(ap.updatedAt),
-  };
-}
-
-const or = <T>(v: T | undefined, cur: T): T => (v === undefined ? cur : v);
-
-/** The port's fields only (callers may pass wider objects); an undefined field keeps its value. */
-function applyPatch(ap: NewAccessPoint, patch: Partial<NewAccessPoint>): NewAccessPoint {
-  return {
-    mac: or(patch.mac, ap.mac),
-    name: or(patch.name, ap.name),
-    model: or(patch.model, ap.model),
-    serial: or(patch.serial, ap.serial),
-    site: or(patch.site, ap.site),
-    latitude: or(patch.latitude, ap.latitude),
-    longitude: or(patch.longitude, ap.longitude),
-    placement: or(patch.placement, ap.placement),
-    nasIdentifier: or(patch.nasIdentifier, ap.nasIdentifier),
   };
 }
 
@@ -70,7 +55,7 @@ export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDep
 
   const write = (stmt: typeof insert, ap: AccessPoint): void => {
     try {
-      stmt.run(toRow(ap));
+      stmt.run(accessPointRow(ap));
     } catch (e) {
       if (uniqueViolation(e) === 'access_points.mac') throw new AppError(E.AP_EXISTS, { mac: ap.mac });
       if (foreignKeyViolation(e)) throw new AppError(E.TENANT_NOT_FOUND, { tenant: ap.tenantId });
@@ -82,7 +67,7 @@ export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDep
     const row = byId.get(tenantId, id);
     if (!row) throw new AppError(E.AP_NOT_FOUND, { ap: id });
     const cur = toAccessPoint(row);
-    const next: AccessPoint = { ...cur, ...applyPatch(cur, patch), updatedAt: deps.clock.now() };
+    const next: AccessPoint = { ...cur, ...applyAccessPointPatch(cur, patch), updatedAt: deps.clock.now() };
     write(replace, next);
     return next;
   });
@@ -90,7 +75,7 @@ export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDep
   return {
     async create(tenantId, ap) {
       const now = deps.clock.now();
-      const created: AccessPoint = { id: deps.newId(), tenantId, ...applyPatch(ap, {}), createdAt: now, updatedAt: now };
+      const created = newAccessPoint(deps.newId(), tenantId, ap, now);
       write(insert, created);
       return created;
     },

@@ -6,6 +6,7 @@ import { bit, limitOf, ms, msOrNull, toIdentity, type SqliteColumns } from './co
 import { uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
+import { applyIdentityPatch } from '../entity-rules.js';
 
 type IdentityRow = Row<SqliteColumns>;
 
@@ -62,27 +63,8 @@ export function createSqliteIdentityStore(db: SqliteDatabase, deps: SqliteDeps):
     const row = byId.get(id);
     if (!row) throw new AppError(E.IDENTITY_NOT_FOUND, { user: id });
     const cur = toIdentity(row);
-    const email = patch.email !== undefined ? patch.email : cur.email;
-    const passwordHash = patch.passwordHash ?? cur.passwordHash;
-    const verified = patch.verified ?? cur.verified;
-    const locale = patch.locale ?? cur.locale;
-    const disabled = patch.disabled ?? cur.disabled;
-    const passwordChanged = passwordHash !== cur.passwordHash;
-    const changed =
-      passwordChanged || email !== cur.email || verified !== cur.verified || locale !== cur.locale || disabled !== cur.disabled;
-    if (!changed) return cur;
-    const now = deps.clock.now();
-    const next: Identity = {
-      ...cur,
-      email,
-      passwordHash,
-      verified,
-      verifiedAt: verified ? (cur.verified ? cur.verifiedAt : now) : null,
-      locale,
-      disabled,
-      passwordChangedAt: passwordChanged ? now : cur.passwordChangedAt,
-      updatedAt: now,
-    };
+    const next = applyIdentityPatch(cur, patch, deps.clock.now());
+    if (!next) return cur;
     try {
       replace.run(toRow(next));
     } catch (e) {

@@ -27,12 +27,13 @@ import {
   type SecretRotation,
   type Variables,
 } from '../../ports/provisioning.js';
-import type { NewAccessPoint } from '../../ports/stores.js';
 import type { AccessPointRow } from '../rows.js';
 import { date, dateOrNull, json, limitOf, ms, msOrNull, parseJson, toAccessPoint, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import { openDatabase, type SqliteDatabase, type SqliteTarget } from './database.js';
 import type { SqliteDeps } from './deps.js';
+import { applyAccessPointPatch } from '../entity-rules.js';
+import { accessPointRow } from './access-point-store.js';
 
 /** An access point joined with its profile. */
 interface ApRow extends AccessPointRow<SqliteColumns> {
@@ -181,21 +182,6 @@ export function redactVariables(v: Variables): Variables {
 }
 
 const auditProfile = (p: ApProfile): ApProfile => ({ ...p, variables: redactVariables(p.variables) });
-
-/** Only the port's fields, in a stable order: callers may pass wider objects. */
-function pickAp(ap: NewAccessPoint): NewAccessPoint {
-  return {
-    mac: ap.mac,
-    name: ap.name,
-    model: ap.model,
-    serial: ap.serial,
-    site: ap.site,
-    latitude: ap.latitude,
-    longitude: ap.longitude,
-    placement: ap.placement,
-    nasIdentifier: ap.nasIdentifier,
-  };
-}
 
 function pickProfile(p: ApProfile): ApProfile {
   return {
@@ -351,21 +337,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
 
   const writeAp = (stmt: typeof q.insertAp, ap: AccessPoint): void => {
     try {
-      stmt.run({
-        id: ap.id,
-        tenant_id: ap.tenantId,
-        mac: ap.mac,
-        name: ap.name,
-        model: ap.model,
-        serial: ap.serial,
-        site: ap.site,
-        latitude: ap.latitude,
-        longitude: ap.longitude,
-        placement: ap.placement,
-        nas_identifier: ap.nasIdentifier,
-        created_at: ms(ap.createdAt),
-        updated_at: ms(ap.updatedAt),
-      });
+      stmt.run(accessPointRow(ap));
     } catch (e) {
       if (uniqueViolation(e) === 'access_points.mac') throw new AppError(E.AP_EXISTS, { mac: ap.mac });
       if (foreignKeyViolation(e)) throw new AppError(E.TENANT_NOT_FOUND, { tenant: ap.tenantId });
@@ -442,7 +414,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
   const create = db.transaction(
     (c: Parameters<ProvisioningStore['registry']['create']>[0]): { provisioned: ProvisionedAp; published: Published | null } => {
       const at = now();
-      const ap: AccessPoint = { id: deps.newId(), tenantId: c.tenantId, ...pickAp(c.ap), createdAt: at, updatedAt: at };
+      const ap: AccessPoint = { id: deps.newId(), tenantId: c.tenantId, ...applyAccessPointPatch(c.ap), createdAt: at, updatedAt: at };
       writeAp(q.insertAp, ap);
       const profile = pickProfile(c.profile);
       q.upsertProfile.run(ap.id, c.tenantId, JSON.stringify(profile), ms(at));
@@ -464,9 +436,9 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
       const at = now();
       const profile = pickProfile(c.profile);
       // Nothing changed, nothing to write or audit (the draft may still differ: settings elsewhere moved).
-      const same = JSON.stringify(pickAp(c.ap)) === JSON.stringify(pickAp(before.ap)) && JSON.stringify(profile) === JSON.stringify(pickProfile(before.profile));
+      const same = JSON.stringify(applyAccessPointPatch(c.ap)) === JSON.stringify(applyAccessPointPatch(before.ap)) && JSON.stringify(profile) === JSON.stringify(pickProfile(before.profile));
       if (same) return { provisioned: before, published: c.draft ? publishOne(c.tenantId, c.id, c.draft, c.actor, at) : null };
-      const ap: AccessPoint = { ...before.ap, ...pickAp(c.ap), updatedAt: at };
+      const ap: AccessPoint = { ...before.ap, ...applyAccessPointPatch(c.ap), updatedAt: at };
       writeAp(q.updateAp, ap);
       q.upsertProfile.run(ap.id, c.tenantId, JSON.stringify(profile), ms(at));
       const provisioned = { ap, profile };

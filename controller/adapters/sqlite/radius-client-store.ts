@@ -1,4 +1,3 @@
-import type { RadiusClient } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { RadiusClientStore } from '../../ports/stores.js';
 import type { RadiusClientRow as Row } from '../rows.js';
@@ -6,6 +5,7 @@ import { bit, ms, toRadiusClient, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
+import { newRadiusClient } from '../entity-rules.js';
 
 type ClientRow = Row<SqliteColumns>;
 
@@ -29,16 +29,7 @@ export function createSqliteRadiusClientStore(db: SqliteDatabase, deps: SqliteDe
 
   return {
     async add(tenantId, c) {
-      const client: RadiusClient = {
-        id: deps.newId(),
-        tenantId,
-        name: c.name,
-        network: c.network,
-        secret: c.secret,
-        requireMessageAuthenticator: c.requireMessageAuthenticator,
-        coaPort: c.coaPort,
-        createdAt: deps.clock.now(),
-      };
+      const client = newRadiusClient(deps.newId(), tenantId, c, deps.clock.now());
       try {
         insert.run({
           id: client.id,
