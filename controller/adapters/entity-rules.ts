@@ -3,8 +3,8 @@
  * SQLite and PostgreSQL adapters (and the SQLite provisioning store) share
  * these so that both keep exactly the port's semantics.
  */
-import type { AccessPoint, Identity, RadiusClient } from '../domain/entities.js';
-import type { IdentityPatch, NewAccessPoint, NewRadiusClient } from '../ports/stores.js';
+import type { AccessPoint, ApiToken, Identity, RadiusClient, Tenant } from '../domain/entities.js';
+import type { IdentityPatch, NewAccessPoint, NewApiToken, NewIdentity, NewRadiusClient, NewTenant } from '../ports/stores.js';
 
 const or = <T>(v: T | undefined, cur: T): T => (v === undefined ? cur : v);
 
@@ -63,6 +63,41 @@ export function applyIdentityPatch(cur: Identity, patch: IdentityPatch, now: Dat
     locale,
     disabled,
     passwordChangedAt: passwordChanged ? now : cur.passwordChangedAt,
+    updatedAt: now,
+  };
+}
+
+export function newIdentity(id: string, i: NewIdentity, now: Date): Identity {
+  return {
+    id,
+    username: i.username,
+    email: i.email,
+    passwordHash: i.passwordHash,
+    verified: i.verified,
+    verifiedAt: i.verified ? now : null,
+    locale: i.locale,
+    disabled: false,
+    passwordChangedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    lastSeenAt: null,
+  };
+}
+
+export function newApiToken(id: string, t: NewApiToken, now: Date): ApiToken {
+  return { id, tenantId: t.tenantId, name: t.name, role: t.role, tokenHash: t.tokenHash, createdAt: now, revokedAt: null };
+}
+
+/** `undefined` keeps a field; for the nullable settings `null` clears it. */
+export function applyTenantPatch(cur: Tenant, patch: Partial<Omit<NewTenant, 'slug'>>, now: Date): Tenant {
+  return {
+    ...cur,
+    name: patch.name ?? cur.name,
+    inseeCode: patch.inseeCode ?? cur.inseeCode,
+    branding: patch.branding ?? cur.branding,
+    policy: patch.policy ?? cur.policy,
+    wifi4eu: patch.wifi4eu !== undefined ? patch.wifi4eu : cur.wifi4eu,
+    portal: patch.portal !== undefined ? patch.portal : cur.portal,
     updatedAt: now,
   };
 }

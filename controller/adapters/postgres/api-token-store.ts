@@ -1,4 +1,3 @@
-import type { ApiToken } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { ApiTokenStore } from '../../ports/stores.js';
 import type { ApiTokenRow as Row } from '../rows.js';
@@ -6,6 +5,7 @@ import { storable, toApiToken, type PgColumns } from './columns.js';
 import { foreignKeyViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
+import { newApiToken } from '../entity-rules.js';
 
 type TokenRow = Row<PgColumns>;
 
@@ -22,15 +22,7 @@ export function createPgApiTokenStore(db: PgDatabase, deps: PgDeps): ApiTokenSto
   const tokens = db.table('api_tokens');
   return {
     async create(t) {
-      const token: ApiToken = {
-        id: deps.newId(),
-        tenantId: t.tenantId,
-        name: t.name,
-        role: t.role,
-        tokenHash: t.tokenHash,
-        createdAt: deps.clock.now(),
-        revokedAt: null,
-      };
+      const token = newApiToken(deps.newId(), t, deps.clock.now());
       try {
         await db.query(`INSERT INTO ${tokens} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
           token.id,

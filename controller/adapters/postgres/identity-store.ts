@@ -6,7 +6,7 @@ import { limitOf, storable, toIdentity, type PgColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
-import { applyIdentityPatch } from '../entity-rules.js';
+import { applyIdentityPatch, newIdentity } from '../entity-rules.js';
 
 type IdentityRow = Row<PgColumns>;
 
@@ -39,20 +39,7 @@ export function createPgIdentityStore(db: PgDatabase, deps: PgDeps): IdentitySto
   return {
     async create(i) {
       const now = deps.clock.now();
-      const identity: Identity = {
-        id: deps.newId(),
-        username: i.username,
-        email: i.email,
-        passwordHash: i.passwordHash,
-        verified: i.verified,
-        verifiedAt: i.verified ? now : null,
-        locale: i.locale,
-        disabled: false,
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-        lastSeenAt: null,
-      };
+      const identity = newIdentity(deps.newId(), i, now);
       try {
         await db.query(`INSERT INTO ${identities} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
           identity.id,

@@ -6,6 +6,7 @@ import { json, storable, toTenant, type PgColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
+import { applyTenantPatch } from '../entity-rules.js';
 
 type TenantRow = Row<PgColumns>;
 
@@ -53,16 +54,7 @@ export function createPgTenantStore(db: PgDatabase, deps: PgDeps): TenantStore {
         const { rows } = await tx.query<TenantRow>(`SELECT ${COLUMNS} FROM ${tenants} WHERE id = $1 FOR UPDATE`, [id]);
         if (!rows[0]) throw new AppError(E.TENANT_NOT_FOUND, { tenant: id });
         const cur = toTenant(rows[0]);
-        const next: Tenant = {
-          ...cur,
-          name: patch.name ?? cur.name,
-          inseeCode: patch.inseeCode ?? cur.inseeCode,
-          branding: patch.branding ?? cur.branding,
-          policy: patch.policy ?? cur.policy,
-          wifi4eu: patch.wifi4eu !== undefined ? patch.wifi4eu : cur.wifi4eu,
-          portal: patch.portal !== undefined ? patch.portal : cur.portal,
-          updatedAt: deps.clock.now(),
-        };
+        const next = applyTenantPatch(cur, patch, deps.clock.now());
         await tx.query(replace, [
           next.id,
           next.name,

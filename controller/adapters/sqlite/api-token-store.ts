@@ -1,4 +1,3 @@
-import type { ApiToken } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import type { ApiTokenStore } from '../../ports/stores.js';
 import type { ApiTokenRow as Row } from '../rows.js';
@@ -6,6 +5,7 @@ import { ms, msOrNull, toApiToken, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
+import { newApiToken } from '../entity-rules.js';
 
 type TokenRow = Row<SqliteColumns>;
 
@@ -30,15 +30,7 @@ export function createSqliteApiTokenStore(db: SqliteDatabase, deps: SqliteDeps):
 
   return {
     async create(t) {
-      const token: ApiToken = {
-        id: deps.newId(),
-        tenantId: t.tenantId,
-        name: t.name,
-        role: t.role,
-        tokenHash: t.tokenHash,
-        createdAt: deps.clock.now(),
-        revokedAt: null,
-      };
+      const token = newApiToken(deps.newId(), t, deps.clock.now());
       try {
         insert.run({
           id: token.id,

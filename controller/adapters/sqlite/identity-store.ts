@@ -6,7 +6,7 @@ import { bit, limitOf, ms, msOrNull, toIdentity, type SqliteColumns } from './co
 import { uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
-import { applyIdentityPatch } from '../entity-rules.js';
+import { applyIdentityPatch, newIdentity } from '../entity-rules.js';
 
 type IdentityRow = Row<SqliteColumns>;
 
@@ -76,20 +76,7 @@ export function createSqliteIdentityStore(db: SqliteDatabase, deps: SqliteDeps):
   return {
     async create(i) {
       const now = deps.clock.now();
-      const identity: Identity = {
-        id: deps.newId(),
-        username: i.username,
-        email: i.email,
-        passwordHash: i.passwordHash,
-        verified: i.verified,
-        verifiedAt: i.verified ? now : null,
-        locale: i.locale,
-        disabled: false,
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-        lastSeenAt: null,
-      };
+      const identity = newIdentity(deps.newId(), i, now);
       try {
         insert.run(toRow(identity));
       } catch (e) {

@@ -6,6 +6,7 @@ import { ms, toTenant, type SqliteColumns } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
+import { applyTenantPatch } from '../entity-rules.js';
 
 type TenantRow = Row<SqliteColumns>;
 
@@ -42,16 +43,7 @@ export function createSqliteTenantStore(db: SqliteDatabase, deps: SqliteDeps): T
     const row = byId.get(id);
     if (!row) throw new AppError(E.TENANT_NOT_FOUND, { tenant: id });
     const cur = toTenant(row);
-    const next: Tenant = {
-      ...cur,
-      name: patch.name ?? cur.name,
-      inseeCode: patch.inseeCode ?? cur.inseeCode,
-      branding: patch.branding ?? cur.branding,
-      policy: patch.policy ?? cur.policy,
-      wifi4eu: patch.wifi4eu !== undefined ? patch.wifi4eu : cur.wifi4eu,
-      portal: patch.portal !== undefined ? patch.portal : cur.portal,
-      updatedAt: deps.clock.now(),
-    };
+    const next = applyTenantPatch(cur, patch, deps.clock.now());
     replace.run(toRow(next));
     return next;
   });
