@@ -53,6 +53,11 @@ export const E = {
   RENDER_FAILED: def('WFC_RENDER_FAILED', 409, 'The configuration of access point {ap} cannot be rendered: {reason}'),
   ROTATION_IN_PROGRESS: def('WFC_ROTATION_IN_PROGRESS', 409, 'A secret rotation for RADIUS client {client} is already in progress'),
   ROTATION_NOT_FOUND: def('WFC_ROTATION_NOT_FOUND', 404, 'Unknown secret rotation: {rotation}'),
+  LEGAL_HOLD_NOT_FOUND: def('WFC_LEGAL_HOLD_NOT_FOUND', 404, 'Unknown legal hold: {hold}'),
+  SESSION_NOT_ACTIVE: def('WFC_SESSION_NOT_ACTIVE', 409, 'Session {session} has ended: there is nothing to disconnect or change'),
+  NAS_NOT_A_CLIENT: def('WFC_NAS_NOT_A_CLIENT', 409, 'No RADIUS client of the municipality covers NAS address {address}: its Disconnect/CoA secret and port are unknown'),
+  NAT_IMPORT_INVALID: def('WFC_NAT_IMPORT_INVALID', 400, 'NAT log line {line}: {reason}'),
+  NAS_TIMEOUT: def('WFC_NAS_TIMEOUT', 504, 'The NAS did not answer the {kind} request for session {session} after {attempts} attempts'),
   NOT_READY: def('WFC_NOT_READY', 503, 'Not ready: {reason}'),
   INTERNAL: def('WFC_INTERNAL', 500, 'Internal error'),
 } as const satisfies Record<string, ErrorDef>;

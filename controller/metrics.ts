@@ -61,11 +61,39 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
 
   const stores = {
     ready: new Gauge({ name: 'wfc_store_up', help: '1 when the store answered its last readiness probe', labelNames: ['store'], registers: r }),
+    queryDuration: new Histogram({ name: 'wfc_store_query_duration_seconds', help: 'Durable store calls, by backend, store and operation', labelNames: ['backend', 'store', 'operation'], buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: r }),
+    queryErrors: new Counter({ name: 'wfc_store_query_errors_total', help: 'Durable store calls that failed with something other than a catalogued error', labelNames: ['backend', 'store', 'operation'], registers: r }),
+    redisUp: new Gauge({ name: 'wfc_redis_up', help: '1 while the Redis connection is ready, 0 while it is down (the node then runs on degraded local state)', registers: r }),
+    redisReconnects: new Counter({ name: 'wfc_redis_reconnects_total', help: 'Times the Redis connection was lost', registers: r }),
+    degradedOps: new Counter({ name: 'wfc_shared_state_degraded_total', help: 'Shared-state operations answered from local state because Redis was unreachable, by port and operation', labelNames: ['port', 'operation'], registers: r }),
+  };
+
+  const sessions = {
+    octets: new Counter({ name: 'wfc_session_octets_total', help: 'Octets citizens moved, from accounting counters, per municipality and direction (in: from the citizen, out: to the citizen)', labelNames: ['tenant', 'direction'], registers: r }),
+    dynauthRequests: new Counter({ name: 'wfc_dynauth_requests_total', help: 'RFC 5176 requests sent to NASes, by municipality, kind (disconnect, coa) and outcome (ack, nak, timeout)', labelNames: ['tenant', 'kind', 'outcome'], registers: r }),
+    dynauthRetries: new Counter({ name: 'wfc_dynauth_retransmissions_total', help: 'Disconnect/CoA retransmissions after an unanswered request', labelNames: ['kind'], registers: r }),
+    dynauthDuration: new Histogram({ name: 'wfc_dynauth_duration_seconds', help: 'Time from the first Disconnect/CoA request to its answer or final timeout', labelNames: ['kind'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r }),
+  };
+
+  const legal = {
+    purged: new Counter({ name: 'wfc_retention_purged_total', help: 'Legal-log records deleted by the one-year purge, by kind (sessions, accounting_records, nat_mappings, identity_archives)', labelNames: ['kind'], registers: r }),
+    purgeRuns: new Counter({ name: 'wfc_retention_purge_runs_total', help: 'Purge job runs, by result (ok, error)', labelNames: ['result'], registers: r }),
+    lastPurge: new Gauge({ name: 'wfc_retention_last_success_timestamp_seconds', help: 'When the purge job last completed (Unix time)', registers: r }),
+    held: new Gauge({ name: 'wfc_retention_held_sessions', help: 'Sessions kept past the purge by an active legal hold', registers: r }),
+    exports: new Counter({ name: 'wfc_legal_exports_total', help: 'Audited legal-log exports, by format (csv, json) and caller (api, cli)', labelNames: ['format', 'via'], registers: r }),
+    exportedRecords: new Counter({ name: 'wfc_legal_exported_sessions_total', help: 'Sessions included in legal-log exports', registers: r }),
+    natImported: new Counter({ name: 'wfc_legal_nat_mappings_imported_total', help: 'NAT mappings stored, by source (accounting, import)', labelNames: ['source'], registers: r }),
+  };
+
+  const privacy = {
+    notices: new Counter({ name: 'wfc_privacy_inactivity_notices_total', help: 'Inactivity notices, by delivery (mailed, no-email, mail-failed)', labelNames: ['delivery'], registers: r }),
+    erasures: new Counter({ name: 'wfc_privacy_erasures_total', help: 'Accounts erased, by reason (citizen, inactivity, operator)', labelNames: ['reason'], registers: r }),
+    dataExports: new Counter({ name: 'wfc_privacy_data_exports_total', help: 'Personal-data downloads citizens made from the portal (GDPR art. 15, 20)', registers: r }),
   };
 
   const build = new Gauge({ name: 'wfc_build_info', help: 'Version of the running controller', labelNames: ['version', 'node'], registers: r });
 
-  return { registry, radius, http, portal, stores, build, provisioning };
+  return { registry, radius, http, portal, stores, build, provisioning, sessions, legal, privacy };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -81,6 +81,7 @@ export function newIdentity(id: string, i: NewIdentity, now: Date): Identity {
     createdAt: now,
     updatedAt: now,
     lastSeenAt: null,
+    inactivityNoticeAt: null,
   };
 }
 

@@ -77,7 +77,15 @@ export interface IdentityRow<C extends ColumnKinds> {
   created_at: C['date'];
   updated_at: C['date'];
   last_seen_at: C['date'] | null;
+  inactivity_notice_at: C['date'] | null;
 }
+
+/**
+ * What an erased identity's sessions and accounting records show as
+ * User-Name: the identity id they keep is the pseudonym (GDPR art. 4(5)),
+ * which only the legal archive links back to a person for its year.
+ */
+export const erasedUsername = (identityId: string): string => `erased:${identityId}`;
 
 export interface AccessPointRow<C extends ColumnKinds> {
   id: string;
@@ -142,6 +150,7 @@ export interface SessionRow<C extends ColumnKinds> {
   tenant_id: string;
   acct_session_id: string;
   nas_ip: string;
+  nas_address: string | null;
   nas_identifier: string | null;
   identity_id: string | null;
   username: string;
@@ -200,6 +209,7 @@ export function rowMappers<C extends ColumnKinds>(decoders: Decoders<C>): RowMap
       createdAt: date(r.created_at),
       updatedAt: date(r.updated_at),
       lastSeenAt: dateOrNull(r.last_seen_at),
+      inactivityNoticeAt: dateOrNull(r.inactivity_notice_at),
     }),
     toAccessPoint: (r) => ({
       id: r.id,
@@ -258,6 +268,7 @@ export function rowMappers<C extends ColumnKinds>(decoders: Decoders<C>): RowMap
       tenantId: r.tenant_id,
       acctSessionId: r.acct_session_id,
       nasIp: r.nas_ip,
+      nasAddress: r.nas_address,
       nasIdentifier: r.nas_identifier,
       identityId: r.identity_id,
       username: r.username,

@@ -85,6 +85,36 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** RFC 5176 Disconnect/CoA requests this node sends to NASes. */
+    coa: z
+      .object({
+        /** Wait for an answer this long before the first retransmission; each retry doubles it. */
+        timeoutMs: positiveInt.pipe(z.number().max(30_000, 'at most 30000 ms')).default(1000),
+        /** Retransmissions after the first request (RFC 5176 §2.3 leaves the count to the sender). */
+        retries: z.preprocess(toInt, z.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0..10').max(10, 'expected 0..10')).default(3),
+      })
+      .strict()
+      .prefault({}),
+    /** The legal connection log (CPCE L34-1, décret 2021-1362). */
+    legal: z
+      .object({
+        /** Kept this long after each connection ended, then purged; one year by law. */
+        retentionDays: positiveInt.pipe(z.number().min(365, 'the law requires at least 365 days').max(400, 'at most 400 days: GDPR forbids keeping it longer than needed')).default(365),
+        /** How often the purge job runs (it also runs at start). */
+        purgeIntervalSeconds: positiveInt.default(3600),
+      })
+      .strict()
+      .prefault({}),
+    /** GDPR storage limitation for citizens' accounts. */
+    privacy: z
+      .object({
+        /** An account unused this long gets an erasure notice; 0 turns the job off. */
+        inactiveDays: z.preprocess(toInt, z.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0 (off) or a number of days')).default(730),
+        /** Days between the notice and the erasure, for the citizen to log in and keep the account. */
+        noticeDays: positiveInt.default(30),
+      })
+      .strict()
+      .prefault({}),
     provisioning: z
       .object({
         /** How long a one-time enrolment token stays valid. */
@@ -136,6 +166,12 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   WFC_PROVISIONING_FLUSH_INTERVAL_MS: ['provisioning', 'flushIntervalMs'],
   WFC_API_HOST: ['api', 'host'],
   WFC_API_PORT: ['api', 'port'],
+  WFC_COA_TIMEOUT_MS: ['coa', 'timeoutMs'],
+  WFC_COA_RETRIES: ['coa', 'retries'],
+  WFC_LEGAL_RETENTION_DAYS: ['legal', 'retentionDays'],
+  WFC_LEGAL_PURGE_INTERVAL_SECONDS: ['legal', 'purgeIntervalSeconds'],
+  WFC_PRIVACY_INACTIVE_DAYS: ['privacy', 'inactiveDays'],
+  WFC_PRIVACY_NOTICE_DAYS: ['privacy', 'noticeDays'],
 };
 
 function toInt(v: unknown): unknown {

@@ -99,6 +99,11 @@ export interface Identity {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly lastSeenAt: Date | null;
+  /**
+   * When the citizen was told the account would be erased for inactivity
+   * (GDPR art. 5(1)(e)); cleared when they come back.
+   */
+  readonly inactivityNoticeAt: Date | null;
 }
 
 /** A MAC address a citizen chose to remember, for MAC authentication. */
@@ -140,7 +145,14 @@ export interface Session {
   readonly id: string;
   readonly tenantId: string;
   readonly acctSessionId: string;
+  /** NAS-IP-Address (or NAS-IPv6-Address) when sent, else the source address. */
   readonly nasIp: string;
+  /**
+   * The source address the NAS's accounting came from: where Disconnect and
+   * CoA requests go (RFC 5176 §3), which differs from NAS-IP-Address when the
+   * NAS sits behind NAT. Null for sessions recorded before it was kept.
+   */
+  readonly nasAddress: string | null;
   readonly nasIdentifier: string | null;
   readonly identityId: string | null;
   readonly username: string;
@@ -166,6 +178,8 @@ export interface AccountingRecord {
   readonly statusType: AcctStatusType;
   readonly acctSessionId: string;
   readonly nasIp: string;
+  /** Source address of the packet (see Session.nasAddress). */
+  readonly nasAddress: string | null;
   readonly nasIdentifier: string | null;
   readonly username: string;
   readonly identityId: string | null;
@@ -180,7 +194,64 @@ export interface AccountingRecord {
   /** Event-Timestamp when the NAS sent one, else the time of receipt. */
   readonly eventAt: Date;
   readonly receivedAt: Date;
+  /**
+   * NAT port blocks the gateway reported for this session (RFC 8045
+   * IP-Port-Range), kept in the legal connection log. Empty when none.
+   */
+  readonly natMappings: readonly NatMappingReport[];
 }
+
+/**
+ * A public address and port block a carrier-grade or gateway NAT gave a
+ * session's private address: what identifies a citizen when an authority
+ * asks "who used 198.51.100.7 port 40321 at 14:02?" (CPCE L34-1, décret
+ * 2021-1362 art. 5 1° c).
+ */
+export interface NatMappingReport {
+  readonly publicIp: string;
+  readonly portStart: number;
+  readonly portEnd: number;
+  /** The session's private address the block maps; null means its Framed-IP-Address. */
+  readonly internalIp: string | null;
+}
+
+export type NatMappingSource = 'accounting' | 'import';
+
+/** One NAT mapping in the legal connection log. */
+export interface NatMapping {
+  readonly id: string;
+  readonly tenantId: string;
+  /** The session it was matched to, null when none matched (kept for the year all the same). */
+  readonly sessionId: string | null;
+  readonly internalIp: string;
+  readonly publicIp: string;
+  readonly portStart: number;
+  readonly portEnd: number;
+  readonly startedAt: Date;
+  readonly endedAt: Date | null;
+  readonly source: NatMappingSource;
+}
+
+/**
+ * A legal hold: records named in a judicial request, kept past the one-year
+ * purge until the hold is released.
+ */
+export interface LegalHold {
+  readonly id: string;
+  /** Null for a federation-wide hold. */
+  readonly tenantId: string | null;
+  /** The authority's reference (requisition, case number). */
+  readonly reference: string;
+  readonly reason: string;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly releasedAt: Date | null;
+  readonly releasedBy: string | null;
+  readonly sessionIds: readonly string[];
+}
+
+/** Why an identity was erased (GDPR art. 17). */
+export type ErasureReason = 'citizen' | 'inactivity' | 'operator';
 
 export type Role = 'admin' | 'municipal-rw' | 'municipal-ro';
 

@@ -13,6 +13,7 @@ import type {
   AuditEvent,
   Branding,
   Device,
+  ErasureReason,
   Federation,
   Identity,
   Locale,
@@ -25,6 +26,7 @@ import type {
   Wifi4Eu,
 } from '../domain/entities.js';
 import type { Mac } from '../domain/mac.js';
+import type { LegalLogStore } from './legal-log.js';
 import type { Policy } from '../domain/policy.js';
 
 export interface FederationStore {
@@ -100,7 +102,28 @@ export interface IdentityStore {
    * @throws AppError IDENTITY_NOT_FOUND | EMAIL_TAKEN
    */
   update(id: string, patch: IdentityPatch): Promise<Identity>;
+  /** Records a login; also clears an inactivity notice (the citizen came back). */
   touch(id: string, at: Date): Promise<void>;
+
+  /**
+   * Identities whose last login (or creation, when they never logged in)
+   * is before `before` and that were not yet given an inactivity notice.
+   */
+  listInactive(before: Date, limit: number): Promise<Identity[]>;
+  /** Records that the inactivity notice went out (or was due, for an account without e-mail). */
+  markInactivityNotice(id: string, at: Date): Promise<void>;
+  /** Identities noticed before `before` that have not logged in since the notice. */
+  listNoticeExpired(before: Date, limit: number): Promise<Identity[]>;
+  /**
+   * GDPR art. 17 erasure, in one transaction: the account and its devices
+   * go; the legal connection log keeps its sessions under the identity id
+   * (now a pseudonym), their usernames replaced by `erased:<id>`; username
+   * and e-mail move to the legal archive for the year décret 2021-1362
+   * art. 3 requires (LegalLogStore.archivedIdentity), then the purge
+   * removes them.
+   * @throws AppError IDENTITY_NOT_FOUND
+   */
+  erase(id: string, at: Date, reason: ErasureReason): Promise<void>;
 }
 
 export interface DeviceStore {
@@ -156,9 +179,18 @@ export interface AccountingStore {
    * crash: only then may the NAS be acknowledged (RFC 2866 §4.1).
    * Accounting-On/Off close the NAS's open sessions (RFC 2866 §5.1).
    */
-  record(batch: readonly AccountingRecord[]): Promise<void>;
+  record(batch: readonly AccountingRecord[]): Promise<AccountingOutcome>;
   /** Raw records, oldest first: for audits and tests. */
   count(): Promise<number>;
+}
+
+/** What a batch changed, for metrics. */
+export interface AccountingOutcome {
+  /**
+   * Octets the batch added to sessions' counters, per tenant: the growth of
+   * each session's Acct-Input/Output-Octets (with Gigawords), never negative.
+   */
+  readonly octets: ReadonlyMap<string, { readonly input: number; readonly output: number }>;
 }
 
 export interface SessionStore {
@@ -193,7 +225,8 @@ export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'> & { readonly at?: Date
 
 export interface AuditStore {
   append(e: NewAuditEvent): Promise<AuditEvent>;
-  list(q: { tenantId?: string | null; limit?: number }): Promise<AuditEvent[]>;
+  /** Newest first. `action` filters by exact action or by prefix ending in `.` (`legal.`). */
+  list(q: { tenantId?: string | null; limit?: number; action?: string }): Promise<AuditEvent[]>;
 }
 
 /** All durable stores of one backend. */
@@ -209,6 +242,7 @@ export interface Stores {
   readonly sessions: SessionStore;
   readonly tokens: ApiTokenStore;
   readonly audit: AuditStore;
+  readonly legal: LegalLogStore;
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
   close(): Promise<void>;

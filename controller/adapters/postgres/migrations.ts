@@ -201,6 +201,77 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, at, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'legal connection log: NAS source address, NAT mappings, legal holds, erased-identity archive; inactivity notices',
+    sql: `
+      -- Where Disconnect/CoA go: the NAS's source address (RFC 5176 §3), NAS-IP-Address being private behind NAT.
+      ALTER TABLE sessions ADD COLUMN nas_address text;
+      ALTER TABLE accounting_records ADD COLUMN nas_address text;
+      -- The purge walks ended sessions by end time, and accounting records by session key.
+      CREATE INDEX sessions_stopped_by_stop ON sessions (stopped_at) WHERE status = 'stopped';
+      CREATE INDEX sessions_by_framed_ip ON sessions (framed_ip, started_at) WHERE framed_ip IS NOT NULL;
+      CREATE INDEX accounting_records_by_session ON accounting_records (tenant_id, nas_ip, acct_session_id);
+      CREATE INDEX accounting_records_by_event ON accounting_records (event_at);
+
+      -- NAT port blocks (RFC 8045 accounting, or a gateway's NAT log imported):
+      -- who had public address P, ports [port_start, port_end], from started_at.
+      CREATE TABLE nat_mappings (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL CONSTRAINT nat_mappings_id_key UNIQUE,
+        tenant_id text NOT NULL CONSTRAINT nat_mappings_tenant_fkey REFERENCES tenants (id),
+        session_id text,
+        internal_ip text NOT NULL,
+        public_ip text NOT NULL,
+        port_start integer NOT NULL CHECK (port_start BETWEEN 0 AND 65535),
+        port_end integer NOT NULL CHECK (port_end BETWEEN port_start AND 65535),
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz,
+        source text NOT NULL CHECK (source IN ('accounting', 'import')),
+        CONSTRAINT nat_mappings_block_key UNIQUE (tenant_id, public_ip, port_start, started_at)
+      );
+      CREATE INDEX nat_mappings_by_public_ip ON nat_mappings (public_ip, started_at);
+      CREATE INDEX nat_mappings_by_session ON nat_mappings (session_id) WHERE session_id IS NOT NULL;
+      CREATE INDEX nat_mappings_unmatched_by_start ON nat_mappings (started_at) WHERE session_id IS NULL;
+
+      -- Records named in a judicial request outlive the one-year purge until released.
+      CREATE TABLE legal_holds (
+        id text PRIMARY KEY,
+        tenant_id text,
+        reference text NOT NULL,
+        reason text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL,
+        released_at timestamptz,
+        released_by text
+      );
+      CREATE INDEX legal_holds_by_tenant ON legal_holds (tenant_id, created_at);
+      CREATE TABLE legal_hold_sessions (
+        hold_id text NOT NULL CONSTRAINT legal_hold_sessions_hold_fkey REFERENCES legal_holds (id),
+        session_id text NOT NULL,
+        CONSTRAINT legal_hold_sessions_pkey PRIMARY KEY (hold_id, session_id)
+      );
+      CREATE INDEX legal_hold_sessions_by_session ON legal_hold_sessions (session_id);
+
+      -- What an erased account leaves for the legal year (décret 2021-1362 art. 3).
+      CREATE TABLE identity_archive (
+        identity_id text PRIMARY KEY,
+        username text NOT NULL,
+        email text,
+        created_at timestamptz NOT NULL,
+        erased_at timestamptz NOT NULL,
+        reason text NOT NULL CHECK (reason IN ('citizen', 'inactivity', 'operator'))
+      );
+      CREATE INDEX identity_archive_by_erased ON identity_archive (erased_at);
+      -- Erasure pseudonymises an identity's raw accounting records: found by identity, not by a scan.
+      CREATE INDEX accounting_records_by_identity ON accounting_records (identity_id) WHERE identity_id IS NOT NULL;
+
+      -- GDPR storage limitation: when the inactivity notice went out.
+      ALTER TABLE identities ADD COLUMN inactivity_notice_at timestamptz;
+      CREATE INDEX identities_by_activity ON identities ((coalesce(last_seen_at, created_at))) WHERE inactivity_notice_at IS NULL;
+      CREATE INDEX identities_noticed ON identities (inactivity_notice_at) WHERE inactivity_notice_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** First key of the two-key advisory lock space: "WFC1". The second is the schema's hash. */

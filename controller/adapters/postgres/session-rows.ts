@@ -7,7 +7,7 @@ export type SessionRow = Row<PgColumns>;
 export { toSession } from './columns.js';
 
 export const SESSION_COLUMNS =
-  'id, tenant_id, acct_session_id, nas_ip, nas_identifier, identity_id, username, calling_station_id, called_station_id, ' +
+  'id, tenant_id, acct_session_id, nas_ip, nas_address, nas_identifier, identity_id, username, calling_station_id, called_station_id, ' +
   'ap_id, framed_ip, started_at, updated_at, stopped_at, session_time, input_octets, output_octets, terminate_cause, status';
 
 /** Newest first; `seq` (insertion order) breaks ties between equal starts. */

@@ -287,6 +287,77 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX secret_rotation_aps_by_ap ON secret_rotation_aps (ap_id);
     `,
   },
+  {
+    version: 4,
+    name: 'legal connection log: NAS source address, NAT mappings, legal holds, erased-identity archive; inactivity notices',
+    sql: `
+      -- Where Disconnect/CoA go: the NAS's source address (RFC 5176 §3), NAS-IP-Address being private behind NAT.
+      ALTER TABLE sessions ADD COLUMN nas_address TEXT;
+      ALTER TABLE accounting_records ADD COLUMN nas_address TEXT;
+      -- The purge walks ended sessions by end time, and accounting records by session key.
+      CREATE INDEX sessions_stopped_by_stop ON sessions (stopped_at) WHERE status = 'stopped';
+      CREATE INDEX sessions_by_framed_ip ON sessions (framed_ip, started_at) WHERE framed_ip IS NOT NULL;
+      CREATE INDEX accounting_records_by_session ON accounting_records (tenant_id, nas_ip, acct_session_id);
+      CREATE INDEX accounting_records_by_event ON accounting_records (event_at);
+
+      -- NAT port blocks (RFC 8045 accounting, or a gateway's NAT log imported):
+      -- who had public address P, ports [port_start, port_end], from started_at.
+      CREATE TABLE nat_mappings (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        session_id TEXT,
+        internal_ip TEXT NOT NULL,
+        public_ip TEXT NOT NULL,
+        port_start INTEGER NOT NULL CHECK (port_start BETWEEN 0 AND 65535),
+        port_end INTEGER NOT NULL CHECK (port_end BETWEEN port_start AND 65535),
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        source TEXT NOT NULL CHECK (source IN ('accounting', 'import')),
+        UNIQUE (tenant_id, public_ip, port_start, started_at)
+      ) STRICT;
+      CREATE INDEX nat_mappings_by_public_ip ON nat_mappings (public_ip, started_at);
+      CREATE INDEX nat_mappings_by_session ON nat_mappings (session_id) WHERE session_id IS NOT NULL;
+      CREATE INDEX nat_mappings_unmatched_by_start ON nat_mappings (started_at) WHERE session_id IS NULL;
+
+      -- Records named in a judicial request outlive the one-year purge until released.
+      CREATE TABLE legal_holds (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT,
+        reference TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        released_at INTEGER,
+        released_by TEXT
+      ) STRICT;
+      CREATE INDEX legal_holds_by_tenant ON legal_holds (tenant_id, created_at);
+      CREATE TABLE legal_hold_sessions (
+        hold_id TEXT NOT NULL REFERENCES legal_holds (id),
+        session_id TEXT NOT NULL,
+        PRIMARY KEY (hold_id, session_id)
+      ) STRICT;
+      CREATE INDEX legal_hold_sessions_by_session ON legal_hold_sessions (session_id);
+
+      -- What an erased account leaves for the legal year (décret 2021-1362 art. 3).
+      CREATE TABLE identity_archive (
+        identity_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        email TEXT,
+        created_at INTEGER NOT NULL,
+        erased_at INTEGER NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('citizen', 'inactivity', 'operator'))
+      ) STRICT;
+      CREATE INDEX identity_archive_by_erased ON identity_archive (erased_at);
+      -- Erasure pseudonymises an identity's raw accounting records: found by identity, not by a scan.
+      CREATE INDEX accounting_records_by_identity ON accounting_records (identity_id) WHERE identity_id IS NOT NULL;
+
+      -- GDPR storage limitation: when the inactivity notice went out.
+      ALTER TABLE identities ADD COLUMN inactivity_notice_at INTEGER;
+      CREATE INDEX identities_by_activity ON identities (coalesce(last_seen_at, created_at)) WHERE inactivity_notice_at IS NULL;
+      CREATE INDEX identities_noticed ON identities (inactivity_notice_at) WHERE inactivity_notice_at IS NOT NULL;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -7,11 +7,11 @@ export type SessionRow = Row<SqliteColumns>;
 export { toSession } from './columns.js';
 
 export const SESSION_COLUMNS =
-  'id, tenant_id, acct_session_id, nas_ip, nas_identifier, identity_id, username, calling_station_id, called_station_id, ' +
+  'id, tenant_id, acct_session_id, nas_ip, nas_address, nas_identifier, identity_id, username, calling_station_id, called_station_id, ' +
   'ap_id, framed_ip, started_at, updated_at, stopped_at, session_time, input_octets, output_octets, terminate_cause, status';
 
 export const SESSION_VALUES =
-  '@id, @tenant_id, @acct_session_id, @nas_ip, @nas_identifier, @identity_id, @username, @calling_station_id, @called_station_id, ' +
+  '@id, @tenant_id, @acct_session_id, @nas_ip, @nas_address, @nas_identifier, @identity_id, @username, @calling_station_id, @called_station_id, ' +
   '@ap_id, @framed_ip, @started_at, @updated_at, @stopped_at, @session_time, @input_octets, @output_octets, @terminate_cause, @status';
 
 /** Newest first; `seq` (insertion order) breaks ties between equal starts. */
@@ -23,6 +23,7 @@ export function toSessionRow(s: Session): SessionRow {
     tenant_id: s.tenantId,
     acct_session_id: s.acctSessionId,
     nas_ip: s.nasIp,
+    nas_address: s.nasAddress,
     nas_identifier: s.nasIdentifier,
     identity_id: s.identityId,
     username: s.username,
