@@ -43,6 +43,8 @@ export function createReaper(deps: ReaperDeps) {
           statusType: 'stop',
           acctSessionId: s.acctSessionId,
           nasIp: s.nasIp,
+          // Null keeps the address the durable session already has (applyAccounting).
+          nasAddress: 'nasAddress' in s && typeof s.nasAddress === 'string' ? s.nasAddress : null,
           nasIdentifier: null,
           username: s.username,
           identityId: s.identityId,
@@ -56,6 +58,7 @@ export function createReaper(deps: ReaperDeps) {
           terminateCause: REAPED_CAUSE,
           eventAt: s.updatedAt,
           receivedAt: new Date(now),
+          natMappings: [],
         };
         await deps.commit.add(stop);
         await deps.live.stop(s);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountingRecord, Session } from '../../controller/domain/entities.js';
+import type { AccountingOutcome } from '../../controller/ports/stores.js';
 import { acct, at, expectRejects, MINUTE, SECOND, newTenant, T0, useStores, type MakeStores } from './harness.js';
 
 /**
@@ -32,6 +33,7 @@ export function describeAccountingStore(name: string, make: MakeStores): void {
         tenantId: t,
         acctSessionId: 'sess-1',
         nasIp: '192.0.2.10',
+        nasAddress: null,
         nasIdentifier: 'gw-1',
         identityId: 'id-alice',
         username: 'alice',
@@ -80,6 +82,69 @@ export function describeAccountingStore(name: string, make: MakeStores): void {
         terminateCause: 'User-Request',
       });
       expect(await ctx.stores.accounting.count()).toBe(3);
+    });
+
+    it("keeps the NAS's source address (RFC 5176 §3: where Disconnect/CoA go), following it when it moves", async () => {
+      const t = await tenant();
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', nasIp: '10.1.1.1', nasAddress: '198.51.100.7' })]);
+      expect(await only(t)).toMatchObject({ nasIp: '10.1.1.1', nasAddress: '198.51.100.7' });
+      // A record without one (a reaper's Stop) keeps what the session had.
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', nasIp: '10.1.1.1', nasAddress: null, eventAt: at(MINUTE) })]);
+      expect(await only(t)).toMatchObject({ nasAddress: '198.51.100.7' });
+      // The NAT in front of the NAS changed its public address.
+      await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', nasIp: '10.1.1.1', nasAddress: '198.51.100.8', eventAt: at(2 * MINUTE) })]);
+      const s = await only(t);
+      expect(s).toMatchObject({ nasAddress: '198.51.100.8', updatedAt: at(2 * MINUTE) });
+      expect(await ctx.stores.sessions.get(t, s.id)).toEqual(s);
+    });
+
+    describe('outcome: octets the batch added, per municipality, for the metrics', () => {
+      const octets = (o: AccountingOutcome, tenantId: string) => o.octets.get(tenantId) ?? { input: 0, output: 0 };
+
+      it('counts a new session in full, then only the growth of each Interim-Update and Stop', async () => {
+        const t = await tenant();
+        let o = await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', inputOctets: 0, outputOctets: 0 })]);
+        expect(octets(o, t)).toEqual({ input: 0, output: 0 });
+        o = await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(MINUTE), inputOctets: 1000, outputOctets: 50_000 }),
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(2 * MINUTE), inputOctets: 1500, outputOctets: 80_000 }),
+        ]);
+        expect(octets(o, t)).toEqual({ input: 1500, output: 80_000 });
+        o = await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'stop', eventAt: at(3 * MINUTE), inputOctets: 1600, outputOctets: 90_000 })]);
+        expect(octets(o, t)).toEqual({ input: 100, output: 10_000 });
+        // A session first seen through an Interim (its Start lost) counts what it reports.
+        o = await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'interim', acctSessionId: 'late', eventAt: at(5 * MINUTE), inputOctets: 2 ** 32 + 7, outputOctets: 9 }),
+        ]);
+        expect(octets(o, t)).toEqual({ input: 2 ** 32 + 7, output: 9 });
+      });
+
+      it('counts nothing for a counter that went down (a NAS that restarted counting, a reordered Interim)', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(10 * MINUTE), inputOctets: 5000, outputOctets: 7000 })]);
+        const o = await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(5 * MINUTE), inputOctets: 100, outputOctets: 7500 }),
+        ]);
+        expect(octets(o, t)).toEqual({ input: 0, output: 500 });
+        const again = await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(11 * MINUTE), inputOctets: 10, outputOctets: 10 })]);
+        expect(octets(again, t)).toEqual({ input: 0, output: 0 });
+      });
+
+      it('keeps municipalities apart, and counts nothing for Accounting-On/Off', async () => {
+        const a = await tenant('rennes');
+        const b = await tenant('brest');
+        await ctx.stores.accounting.record([acct({ tenantId: a, statusType: 'start', inputOctets: 10, outputOctets: 20 })]);
+        const o = await ctx.stores.accounting.record([
+          acct({ tenantId: a, statusType: 'interim', eventAt: at(MINUTE), inputOctets: 110, outputOctets: 220 }),
+          acct({ tenantId: b, statusType: 'start', inputOctets: 3, outputOctets: 4 }),
+          acct({ tenantId: b, statusType: 'start', acctSessionId: 'sess-2', inputOctets: 30, outputOctets: 40 }),
+          acct({ tenantId: a, statusType: 'accounting-on', eventAt: at(2 * MINUTE), inputOctets: 999, outputOctets: 999 }),
+        ]);
+        expect(octets(o, a)).toEqual({ input: 100, output: 200 });
+        expect(octets(o, b)).toEqual({ input: 33, output: 44 });
+        expect([...o.octets.keys()].sort()).toEqual([a, b].sort());
+        expect((await ctx.stores.accounting.record([])).octets.size).toBe(0);
+      });
     });
 
     it('applies the records of one batch in order', async () => {

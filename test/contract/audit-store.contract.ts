@@ -71,5 +71,29 @@ export function describeAuditStore(name: string, make: MakeStores): void {
       expect(await actions({ tenantId: 't-a', limit: 1 })).toEqual(['a-2']);
       expect(await actions({ tenantId: 't-none' })).toEqual([]);
     });
+
+    it('filters by action: exact, or by prefix when it ends with a dot (LIKE wildcards are literal)', async () => {
+      for (const [action, tenantId] of [
+        ['legal.export', 't-a'],
+        ['legal.hold.create', null],
+        ['legalese', 't-a'],
+        ['legal%', 't-a'],
+        ['tenant.update', 't-a'],
+        ['legal.export', 't-b'],
+      ] as const) {
+        await ctx.stores.audit.append(event(action, tenantId));
+        ctx.clock.advance(MINUTE);
+      }
+      const seen = async (q: { tenantId?: string | null; action?: string; limit?: number }) =>
+        (await ctx.stores.audit.list(q)).map((e) => `${e.action}@${e.tenantId ?? '-'}`);
+      expect(await seen({ action: 'legal.' })).toEqual(['legal.export@t-b', 'legal.hold.create@-', 'legal.export@t-a']);
+      expect(await seen({ action: 'legal.export' })).toEqual(['legal.export@t-b', 'legal.export@t-a']);
+      expect(await seen({ action: 'legal.', tenantId: 't-a' })).toEqual(['legal.export@t-a']);
+      expect(await seen({ action: 'legal.', tenantId: null })).toEqual(['legal.hold.create@-']);
+      expect(await seen({ action: 'legal.', limit: 1 })).toEqual(['legal.export@t-b']);
+      expect(await seen({ action: 'legal_' })).toEqual([]);
+      expect(await seen({ action: 'legal%' })).toEqual(['legal%@t-a']);
+      expect(await seen({ action: 'legal' })).toEqual([]);
+    });
   });
 }

@@ -134,6 +134,7 @@ export function acct(over: Partial<AccountingRecord> & Pick<AccountingRecord, 't
   return {
     acctSessionId: 'sess-1',
     nasIp: '192.0.2.10',
+    nasAddress: null,
     nasIdentifier: null,
     username: 'alice',
     identityId: null,
@@ -147,6 +148,7 @@ export function acct(over: Partial<AccountingRecord> & Pick<AccountingRecord, 't
     terminateCause: null,
     eventAt,
     receivedAt: eventAt,
+    natMappings: [],
     ...over,
   };
 }

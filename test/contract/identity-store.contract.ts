@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { E } from '../../controller/errors.js';
-import { expectAppError, MINUTE, newIdentity, T0, useStores, type MakeStores } from './harness.js';
+import type { Identity } from '../../controller/domain/entities.js';
+import type { Stores } from '../../controller/ports/stores.js';
+import { acct, at, DAY, expectAppError, mac, MINUTE, newIdentity, newTenant, T0, useStores, type MakeStores } from './harness.js';
+
+const names = (list: readonly Identity[]) => list.map((i) => i.username);
+
+/**
+ * The archive an erasure leaves, read through the legal-log port when the
+ * backend has it wired (it is the port that owns the archive's reads).
+ */
+async function archiveOf(stores: Stores, identityId: string) {
+  return (stores as Partial<Stores>).legal ? stores.legal.archivedIdentity(identityId) : undefined;
+}
 
 /** Ordering: list() by username. Usernames and e-mails compare case-insensitively. */
 export function describeIdentityStore(name: string, make: MakeStores): void {
@@ -22,6 +34,7 @@ export function describeIdentityStore(name: string, make: MakeStores): void {
         createdAt: T0,
         updatedAt: T0,
         lastSeenAt: null,
+        inactivityNoticeAt: null,
       });
       expect(await ctx.stores.identities.get(i.id)).toEqual(i);
     });
@@ -146,6 +159,142 @@ export function describeIdentityStore(name: string, make: MakeStores): void {
       await identities.touch(i.id, seen);
       expect(await identities.get(i.id)).toEqual({ ...i, lastSeenAt: seen });
       await identities.touch('no-such-id', seen);
+    });
+  });
+
+  describe(`IdentityStore inactivity and erasure contract: ${name}`, () => {
+    const ctx = useStores(make);
+
+    it('touch clears an inactivity notice: the citizen came back', async () => {
+      const { identities } = ctx.stores;
+      const i = await identities.create(newIdentity('alice'));
+      const noticed = ctx.clock.advance(DAY);
+      await identities.markInactivityNotice(i.id, noticed);
+      expect(await identities.get(i.id)).toEqual({ ...i, inactivityNoticeAt: noticed });
+      const back = ctx.clock.advance(DAY);
+      await identities.touch(i.id, back);
+      expect(await identities.get(i.id)).toEqual({ ...i, lastSeenAt: back, inactivityNoticeAt: null });
+    });
+
+    it('lists identities inactive since a date, oldest first: last login, or creation when they never logged in', async () => {
+      const { identities } = ctx.stores;
+      const alice = await identities.create(newIdentity('alice')); // created T0, never logged in
+      ctx.clock.advance(DAY);
+      const bob = await identities.create(newIdentity('bob')); // created T0+1d
+      ctx.clock.advance(DAY);
+      await identities.create(newIdentity('carol')); // created T0+2d
+      await identities.touch(alice.id, at(3 * DAY)); // alice came back at T0+3d
+      await identities.touch(bob.id, at(DAY + MINUTE));
+
+      expect(names(await identities.listInactive(at(2 * DAY + MINUTE), 10))).toEqual(['bob', 'carol']);
+      expect(names(await identities.listInactive(at(2 * DAY + MINUTE), 1))).toEqual(['bob']);
+      // Strictly before: activity at the cut-off itself is recent enough.
+      expect(names(await identities.listInactive(at(2 * DAY), 10))).toEqual(['bob']);
+      expect(names(await identities.listInactive(at(4 * DAY), 10))).toEqual(['bob', 'carol', 'alice']);
+      expect(await identities.listInactive(T0, 10)).toEqual([]);
+      // Whole identities, as get() reads them.
+      expect((await identities.listInactive(at(4 * DAY), 1))[0]).toEqual(await identities.get(bob.id));
+    });
+
+    it('leaves noticed identities out of the inactive list, until a login clears the notice', async () => {
+      const { identities } = ctx.stores;
+      const alice = await identities.create(newIdentity('alice'));
+      await identities.create(newIdentity('bob'));
+      const noticed = ctx.clock.advance(10 * DAY);
+      await identities.markInactivityNotice(alice.id, noticed);
+      expect(names(await identities.listInactive(noticed, 10))).toEqual(['bob']);
+      // The notice does not move updatedAt: caches of verified passwords key on it.
+      expect(await identities.get(alice.id)).toMatchObject({ updatedAt: T0, inactivityNoticeAt: noticed });
+      await identities.touch(alice.id, at(11 * DAY));
+      expect(names(await identities.listInactive(at(11 * DAY), 10))).toEqual(['bob']);
+      expect(names(await identities.listInactive(at(12 * DAY), 10))).toEqual(['bob', 'alice']);
+      await identities.markInactivityNotice('no-such-id', noticed);
+    });
+
+    it('lists notices older than a date, oldest notice first; a login takes the identity off the list', async () => {
+      const { identities } = ctx.stores;
+      const [alice, bob, carol] = [await identities.create(newIdentity('alice')), await identities.create(newIdentity('bob')), await identities.create(newIdentity('carol'))];
+      await identities.markInactivityNotice(bob.id, at(DAY));
+      await identities.markInactivityNotice(alice.id, at(2 * DAY));
+      await identities.markInactivityNotice(carol.id, at(3 * DAY));
+      expect(await identities.listNoticeExpired(at(DAY), 10)).toEqual([]);
+      expect(names(await identities.listNoticeExpired(at(DAY + 1), 10))).toEqual(['bob']);
+      expect(names(await identities.listNoticeExpired(at(4 * DAY), 10))).toEqual(['bob', 'alice', 'carol']);
+      expect(names(await identities.listNoticeExpired(at(4 * DAY), 2))).toEqual(['bob', 'alice']);
+      await identities.touch(alice.id, at(4 * DAY));
+      expect(names(await identities.listNoticeExpired(at(5 * DAY), 10))).toEqual(['bob', 'carol']);
+      expect((await identities.listNoticeExpired(at(5 * DAY), 1))[0]).toEqual(await identities.get(bob.id));
+    });
+
+    it('erases an identity: account and devices gone, sessions kept under the pseudonym, username and e-mail archived', async () => {
+      const { identities, devices, sessions, accounting } = ctx.stores;
+      const tenant = await ctx.stores.tenants.create(newTenant('rennes'));
+      const alice = await identities.create(newIdentity('alice'));
+      const bob = await identities.create(newIdentity('bob'));
+      const phone = mac('02-00-00-00-00-01');
+      await devices.remember(alice.id, phone, at(180 * DAY), 'phone');
+      await devices.remember(bob.id, mac('02-00-00-00-00-02'), at(180 * DAY), null);
+      await accounting.record([
+        acct({ tenantId: tenant.id, statusType: 'start', acctSessionId: 'a-1', identityId: alice.id, username: 'alice', callingStationId: phone }),
+        acct({ tenantId: tenant.id, statusType: 'stop', acctSessionId: 'a-1', identityId: alice.id, username: 'alice', callingStationId: phone, eventAt: at(MINUTE), sessionTime: 60, inputOctets: 10, outputOctets: 20 }),
+        acct({ tenantId: tenant.id, statusType: 'start', acctSessionId: 'a-2', identityId: alice.id, username: 'alice', callingStationId: phone, eventAt: at(2 * MINUTE) }),
+        acct({ tenantId: tenant.id, statusType: 'start', acctSessionId: 'b-1', identityId: bob.id, username: 'bob', callingStationId: null }),
+      ]);
+      const before = await sessions.list({ identityId: alice.id });
+      expect(before).toHaveLength(2);
+
+      const erasedAt = ctx.clock.advance(DAY);
+      await identities.erase(alice.id, erasedAt, 'citizen');
+
+      expect(await identities.get(alice.id)).toBeNull();
+      expect(await identities.getByUsername('alice')).toBeNull();
+      expect(await identities.getByEmail('alice@example.org')).toBeNull();
+      expect(names(await identities.list())).toEqual(['bob']);
+      expect(await devices.listByIdentity(alice.id)).toEqual([]);
+      expect(await devices.findActiveByMac(phone, erasedAt)).toBeNull();
+      // The legal connection log keeps every session, identity id and all, under the pseudonym.
+      const after = await sessions.list({ identityId: alice.id });
+      expect(after).toEqual(before.map((s) => ({ ...s, username: `erased:${alice.id}` })));
+      expect(await sessions.countActive(alice.id)).toBe(1);
+      // Nobody else's.
+      expect(await sessions.list({ identityId: bob.id })).toMatchObject([{ username: 'bob' }]);
+      expect(await devices.listByIdentity(bob.id)).toHaveLength(1);
+      expect(await identities.get(bob.id)).toEqual(bob);
+
+      const archived = await archiveOf(ctx.stores, alice.id);
+      if (archived !== undefined) expect(archived).toEqual({ username: 'alice', email: 'alice@example.org', erasedAt, reason: 'citizen' });
+    });
+
+    it('frees the username and e-mail of an erased identity for a new account, with a new id', async () => {
+      const { identities } = ctx.stores;
+      const old = await identities.create(newIdentity('alice'));
+      await identities.markInactivityNotice(old.id, at(DAY));
+      await identities.erase(old.id, at(40 * DAY), 'inactivity');
+      expect(await identities.listNoticeExpired(at(400 * DAY), 10)).toEqual([]);
+      const again = await identities.create(newIdentity('ALICE', { email: 'Alice@example.org' }));
+      expect(again.id).not.toBe(old.id);
+      expect(await identities.getByEmail('alice@example.org')).toEqual(again);
+      const archived = await archiveOf(ctx.stores, old.id);
+      if (archived !== undefined) expect(archived).toMatchObject({ username: 'alice', reason: 'inactivity' });
+    });
+
+    it('archives an identity without e-mail, erased by an operator', async () => {
+      const { identities } = ctx.stores;
+      const i = await identities.create(newIdentity('dave', { email: null }));
+      await identities.erase(i.id, at(DAY), 'operator');
+      expect(await identities.get(i.id)).toBeNull();
+      const archived = await archiveOf(ctx.stores, i.id);
+      if (archived !== undefined) expect(archived).toEqual({ username: 'dave', email: null, erasedAt: at(DAY), reason: 'operator' });
+    });
+
+    it('refuses to erase an unknown or already erased identity: IDENTITY_NOT_FOUND', async () => {
+      const { identities } = ctx.stores;
+      const i = await identities.create(newIdentity('alice'));
+      await identities.erase(i.id, at(DAY), 'citizen');
+      await expectAppError(identities.erase(i.id, at(2 * DAY), 'citizen'), E.IDENTITY_NOT_FOUND, { user: i.id });
+      await expectAppError(identities.erase('no-such-id', at(2 * DAY), 'operator'), E.IDENTITY_NOT_FOUND, { user: 'no-such-id' });
+      const archived = await archiveOf(ctx.stores, i.id);
+      if (archived !== undefined) expect(archived).toMatchObject({ erasedAt: at(DAY) });
     });
   });
 }

@@ -23,7 +23,8 @@ import type { AccountingRecord } from '../../controller/domain/entities.js';
 import { AppError, E } from '../../controller/errors.js';
 import type { Stores } from '../../controller/ports/stores.js';
 import { usePostgres } from '../helpers/services.js';
-import { acct, at, ManualClock, MINUTE, newIdentity, newTenant, SECOND, type MakeStores } from './harness.js';
+import { acct, at, DAY, ManualClock, MINUTE, newIdentity, newTenant, SECOND, type MakeStores } from './harness.js';
+import { purgeAll, total } from './legal-log-store.contract.js';
 import { describeStoresContract } from './stores.contract.js';
 
 const service = await usePostgres();
@@ -116,7 +117,7 @@ describe.skipIf(!service)('PostgreSQL', () => {
       try {
         await stores.tenants.create(newTenant('rennes'));
         const { rows } = await admin!.query<{ n: string }>('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1', [schema]);
-        expect(Number(rows[0]!.n)).toBe(11); // the stores' ten tables and schema_migrations
+        expect(Number(rows[0]!.n)).toBe(15); // the stores' fourteen tables and schema_migrations
         expect(await schemaVersion(admin!, schema)).toBe(MIGRATIONS.length);
       } finally {
         await stores.close();
@@ -423,6 +424,59 @@ describe.skipIf(!service)('PostgreSQL', () => {
         ]);
         const closed = [...ra, ...rb].map((s) => s.acctSessionId).sort();
         expect(closed).toEqual([...ids].sort());
+      } finally {
+        await close();
+      }
+    });
+
+    it('two nodes purging at once share the work while a hold is placed: each expired session goes once, held ones stay, no error', async () => {
+      const { a, b, tenantId, close } = await twoNodes();
+      try {
+        const N = 60;
+        await a.accounting.record(
+          Array.from({ length: N }, (_, i) => [
+            acct({ tenantId, statusType: 'start', acctSessionId: `s${i}`, natMappings: [{ publicIp: '198.51.100.7', portStart: i * 64, portEnd: i * 64 + 63, internalIp: null }] }),
+            acct({ tenantId, statusType: 'stop', acctSessionId: `s${i}`, eventAt: at(MINUTE + i * SECOND), sessionTime: 60 }),
+          ]).flat(),
+        );
+        const ids = new Map((await a.sessions.list({})).map((s) => [s.acctSessionId, s.id]));
+        const hold = (keys: string[]) => ({ tenantId, reference: 'PV', reason: 'requisition', createdBy: 'admin', sessionIds: keys.map((k) => ids.get(k)!) });
+        await a.legal.createHold(hold(['s0', 's30', 's59']));
+        const [ra, rb, late] = await Promise.all([
+          purgeAll(a, at(DAY), 3),
+          purgeAll(b, at(DAY), 3),
+          b.legal.createHold(hold(['s10', 's40'])).then(
+            () => null,
+            (e: unknown) => e,
+          ),
+        ]);
+        // A hold that came too late finds a session gone; one in time keeps both.
+        if (late !== null) expect((late as AppError).code).toBe(E.SESSION_NOT_FOUND.code);
+        // A purger may stop on a batch whose every row the other (or the hold) had locked: a last run sweeps up.
+        const rest = await purgeAll(a, at(DAY), 3);
+        const kept = ['s0', 's30', 's59', ...(late === null ? ['s10', 's40'] : [])].sort();
+        expect((await b.sessions.list({})).map((s) => s.acctSessionId).sort()).toEqual(kept);
+        const purged = total([...ra, ...rb, ...rest]);
+        expect(purged).toEqual({ sessions: N - kept.length, accountingRecords: 2 * (N - kept.length), natMappings: N - kept.length, identityArchives: 0 });
+        expect(await a.accounting.count()).toBe(2 * kept.length);
+        expect(await a.legal.heldSessionCount()).toBe(kept.length);
+      } finally {
+        await close();
+      }
+    });
+
+    it('two nodes recording a NAT block for the same session at once store it once', async () => {
+      const { a, b, tenantId, close } = await twoNodes();
+      try {
+        await a.accounting.record([acct({ tenantId, statusType: 'start' })]);
+        const nat = [{ publicIp: '198.51.100.7', portStart: 1024, portEnd: 2047, internalIp: null }];
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? a : b).accounting.record([acct({ tenantId, statusType: 'interim', eventAt: at((i + 1) * MINUTE), natMappings: nat })]),
+          ),
+        );
+        const [s] = await a.sessions.list({});
+        expect(await b.legal.natMappingsOf(tenantId, s!.id)).toEqual([expect.objectContaining({ portStart: 1024, sessionId: s!.id })]);
       } finally {
         await close();
       }

@@ -12,6 +12,7 @@ import { describeDeviceStore } from './device-store.contract.js';
 import { describeFederationStore } from './federation-store.contract.js';
 import { useStores, type MakeStores } from './harness.js';
 import { describeIdentityStore } from './identity-store.contract.js';
+import { describeLegalLogStore } from './legal-log-store.contract.js';
 import { describeRadiusClientStore } from './radius-client-store.contract.js';
 import { describeSessionStore } from './session-store.contract.js';
 import { describeTenantStore } from './tenant-store.contract.js';
@@ -44,4 +45,5 @@ export function describeStoresContract(name: string, make: MakeStores): void {
   describeSessionStore(name, make);
   describeApiTokenStore(name, make);
   describeAuditStore(name, make);
+  describeLegalLogStore(name, make);
 }

@@ -160,6 +160,7 @@ describe.concurrent('wfc: every command, --json', { timeout: 60_000 }, () => {
       statusType,
       acctSessionId,
       nasIp: '192.0.2.1',
+      nasAddress: '192.0.2.1',
       nasIdentifier: 'gw-1',
       username: 'walker',
       identityId: null,
@@ -173,6 +174,7 @@ describe.concurrent('wfc: every command, --json', { timeout: 60_000 }, () => {
       terminateCause: statusType === 'stop' ? 'User-Request' : null,
       eventAt: statusType === 'stop' ? new Date(at.getTime() + 60_000) : at,
       receivedAt: at,
+      natMappings: [],
     });
     try {
       await stores.accounting.record([record('s-open', 'start', tenantIds.valence!), record('s-done', 'start', tenantIds.crest!)]);

@@ -1,6 +1,9 @@
 import type { AccountingRecord, Session } from '../../domain/entities.js';
 import { applyAccounting } from '../../domain/session.js';
-import type { AccountingStore } from '../../ports/stores.js';
+import type { NewNatMapping } from '../../ports/legal-log.js';
+import type { AccountingOutcome, AccountingStore } from '../../ports/stores.js';
+import { emptyOutcome, OutcomeBuilder } from '../accounting-rules.js';
+import { natMappingsOfRecord } from '../legal-rules.js';
 import { num, text } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase, Sql } from './database.js';
@@ -16,6 +19,7 @@ const RECORD_COLUMNS: readonly Column<AccountingRecord>[] = [
   { name: 'status_type', type: 'text', get: (r) => r.statusType },
   { name: 'acct_session_id', type: 'text', get: (r) => r.acctSessionId },
   { name: 'nas_ip', type: 'text', get: (r) => r.nasIp },
+  { name: 'nas_address', type: 'text', get: (r) => r.nasAddress },
   { name: 'nas_identifier', type: 'text', get: (r) => r.nasIdentifier },
   { name: 'username', type: 'text', get: (r) => r.username },
   { name: 'identity_id', type: 'text', get: (r) => r.identityId },
@@ -33,6 +37,7 @@ const RECORD_COLUMNS: readonly Column<AccountingRecord>[] = [
 
 /** What accounting may change in a session; the key (tenant, NAS IP, Acct-Session-Id) never changes. */
 const MOVING: readonly Column<Session>[] = [
+  { name: 'nas_address', type: 'text', get: (s) => s.nasAddress },
   { name: 'nas_identifier', type: 'text', get: (s) => s.nasIdentifier },
   { name: 'identity_id', type: 'text', get: (s) => s.identityId },
   { name: 'username', type: 'text', get: (s) => s.username },
@@ -64,15 +69,44 @@ function storableRecord(r: AccountingRecord): AccountingRecord {
     ...r,
     acctSessionId: text(r.acctSessionId),
     nasIp: text(r.nasIp),
+    nasAddress: text(r.nasAddress),
     nasIdentifier: text(r.nasIdentifier),
     // A missing username must still fail NOT NULL, not be turned into text.
     username: typeof r.username === 'string' ? text(r.username) : r.username,
     calledStationId: text(r.calledStationId),
     framedIp: text(r.framedIp),
     terminateCause: text(r.terminateCause),
+    natMappings: r.natMappings.map((m) => ({ ...m, publicIp: text(m.publicIp), internalIp: text(m.internalIp) })),
   };
 }
 
+/** A NAT mapping an accounting record reported, tied to its session. */
+interface NatRow extends NewNatMapping {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly sessionId: string;
+}
+
+const NAT_COLUMNS: readonly Column<NatRow>[] = [
+  { name: 'id', type: 'text', get: (m) => m.id },
+  { name: 'tenant_id', type: 'text', get: (m) => m.tenantId },
+  { name: 'session_id', type: 'text', get: (m) => m.sessionId },
+  { name: 'internal_ip', type: 'text', get: (m) => m.internalIp },
+  { name: 'public_ip', type: 'text', get: (m) => m.publicIp },
+  { name: 'port_start', type: 'bigint', get: (m) => m.portStart },
+  { name: 'port_end', type: 'bigint', get: (m) => m.portEnd },
+  { name: 'started_at', type: 'timestamptz', get: (m) => m.startedAt },
+];
+
+/** What one attempt of the transaction gathered besides the sessions. */
+interface Effects {
+  readonly outcome: OutcomeBuilder;
+  readonly nat: NatRow[];
+  /** Sessions this batch stopped, and when: their NAT mappings end then. */
+  readonly ended: Map<string, Date>;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const keyOf = (tenantId: string, nasIp: string, acctSessionId: string): string => JSON.stringify([tenantId, nasIp, acctSessionId]);
 const movesSession = (r: AccountingRecord): boolean => r.statusType !== 'accounting-on' && r.statusType !== 'accounting-off';
 
@@ -93,7 +127,10 @@ interface Slot {
  *     so two nodes locking overlapping batches cannot deadlock on them;
  *  3. apply the records in order with the pure `applyAccounting`, in memory;
  *     an Accounting-On/Off also closes that NAS's other sessions in the table;
- *  4. insert the new sessions, update the moved ones (one statement each).
+ *  4. insert the new sessions, update the moved ones (one statement each);
+ *  5. store the NAT port blocks the records reported (RFC 8045), in block key
+ *     order, a block already stored being left as it is, and end the blocks
+ *     of the sessions the batch stopped (one statement each).
  *
  * A session another node creates between steps 2 and 4 makes step 4's insert
  * fail on the session key: the transaction starts over and now finds (and
@@ -105,6 +142,7 @@ interface Slot {
 export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): AccountingStore {
   const records = db.table('accounting_records');
   const sessions = db.table('sessions');
+  const natMappings = db.table('nat_mappings');
 
   const insertRecords = async (tx: Sql, batch: readonly AccountingRecord[]): Promise<void> => {
     const u = unnest(RECORD_COLUMNS, batch);
@@ -132,19 +170,22 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
   // Accounting-On/Off: the NAS lost (or is about to lose) every session it had
   // started before the event. Sessions started later belong to its new life.
   // Gateways behind one NAT share an address: a NAS-Identifier, when sent, is the narrower key.
-  const closeNas = async (tx: Sql, rec: AccountingRecord, slots: Map<string, Slot>): Promise<void> => {
+  const closeNas = async (tx: Sql, rec: AccountingRecord, slots: Map<string, Slot>, effects: Effects): Promise<void> => {
     const byIdentifier = rec.nasIdentifier !== null;
-    await tx.query(
+    const { rows } = await tx.query<{ id: string }>(
       `UPDATE ${sessions} SET status = 'stopped', stopped_at = $3, terminate_cause = '${NAS_REBOOT}'
-       WHERE tenant_id = $1 AND ${byIdentifier ? 'nas_identifier' : 'nas_ip'} = $2 AND status = 'active' AND started_at <= $3`,
+       WHERE tenant_id = $1 AND ${byIdentifier ? 'nas_identifier' : 'nas_ip'} = $2 AND status = 'active' AND started_at <= $3
+       RETURNING id`,
       [rec.tenantId, byIdentifier ? rec.nasIdentifier : rec.nasIp, rec.eventAt],
     );
+    for (const { id } of rows) effects.ended.set(id, rec.eventAt);
     // The same rule on this batch's sessions, whose table rows step 4 overwrites.
     for (const slot of slots.values()) {
       const s = slot.current;
       if (!s || s.tenantId !== rec.tenantId || s.status !== 'active' || !(s.startedAt.getTime() <= rec.eventAt.getTime())) continue;
       if (byIdentifier ? s.nasIdentifier !== rec.nasIdentifier : s.nasIp !== rec.nasIp) continue;
       slot.current = { ...s, status: 'stopped', stoppedAt: rec.eventAt, terminateCause: NAS_REBOOT };
+      effects.ended.set(s.id, rec.eventAt);
     }
   };
 
@@ -166,27 +207,59 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
     }
   };
 
-  const record = async (tx: Sql, batch: readonly AccountingRecord[]): Promise<void> => {
+  const writeNatMappings = async (tx: Sql, effects: Effects): Promise<void> => {
+    if (effects.nat.length > 0) {
+      // Key order, as for the sessions: two nodes inserting the same blocks wait on each other in one order.
+      const rows = [...effects.nat].sort(
+        (a, b) =>
+          cmp(a.tenantId, b.tenantId) || cmp(a.publicIp, b.publicIp) || a.portStart - b.portStart || a.startedAt.getTime() - b.startedAt.getTime(),
+      );
+      const u = unnest(NAT_COLUMNS, rows);
+      await tx.query(
+        `INSERT INTO ${natMappings} (${u.names}, ended_at, source) SELECT ${u.names}, NULL, 'accounting' FROM ${u.from} ORDER BY v.ord
+         ON CONFLICT ON CONSTRAINT nat_mappings_block_key DO NOTHING`,
+        u.binds,
+      );
+    }
+    if (effects.ended.size > 0) {
+      await tx.query(
+        `UPDATE ${natMappings} AS m SET ended_at = v.at FROM unnest($1::text[], $2::timestamptz[]) AS v(id, at)
+         WHERE m.session_id = v.id AND m.ended_at IS NULL`,
+        [[...effects.ended.keys()], [...effects.ended.values()]],
+      );
+    }
+  };
+
+  const record = async (tx: Sql, batch: readonly AccountingRecord[]): Promise<AccountingOutcome> => {
+    const effects: Effects = { outcome: new OutcomeBuilder(), nat: [], ended: new Map() };
     await insertRecords(tx, batch);
     const slots = await lockSessions(tx, batch);
     for (const rec of batch) {
       if (!movesSession(rec)) {
-        await closeNas(tx, rec, slots);
+        await closeNas(tx, rec, slots, effects);
         continue;
       }
       const key = keyOf(rec.tenantId, rec.nasIp, rec.acctSessionId);
       let slot = slots.get(key);
       if (!slot) slots.set(key, (slot = { stored: null, current: null }));
-      slot.current = applyAccounting(slot.current, rec, deps.newId);
+      const before = slot.current;
+      const after = applyAccounting(before, rec, deps.newId);
+      slot.current = after;
+      if (!after) continue;
+      effects.outcome.session(before, after);
+      for (const m of natMappingsOfRecord(rec, after)) effects.nat.push({ ...m, id: deps.newId(), tenantId: after.tenantId, sessionId: after.id });
+      if (rec.statusType === 'stop' && after.stoppedAt) effects.ended.set(after.id, after.stoppedAt);
     }
     await writeSessions(tx, slots);
+    await writeNatMappings(tx, effects);
+    return effects.outcome.build();
   };
 
   return {
     async record(batch) {
-      if (batch.length === 0) return;
+      if (batch.length === 0) return emptyOutcome();
       const stored = batch.map(storableRecord);
-      await db.transaction((tx) => record(tx, stored), {
+      return db.transaction((tx) => record(tx, stored), {
         attempts: 5,
         // Another node created one of this batch's new sessions first.
         retryable: (e) => uniqueViolation(e) === 'sessions_key',

@@ -15,7 +15,8 @@ const ORDER = 'ORDER BY at DESC, seq DESC';
  * (undefined, Dates as objects) comes back as JSON gives it (null, ISO
  * strings); jsonb also drops duplicate keys and does not keep key order.
  * list({ tenantId }): undefined means every event, null the federation-wide
- * ones, a string that tenant's; a missing limit means all.
+ * ones, a string that tenant's; a missing limit means all. list({ action }):
+ * that action, or every action it prefixes when it ends with a dot.
  */
 export function createPgAuditStore(db: PgDatabase, deps: PgDeps): AuditStore {
   const events = db.table('audit_events');
@@ -29,17 +30,24 @@ export function createPgAuditStore(db: PgDatabase, deps: PgDeps): AuditStore {
       return toAuditEvent(rows[0]!);
     },
     async list(q) {
-      const limit = limitOf(q.limit);
-      if (q.tenantId === undefined) {
-        const { rows } = await db.query<AuditRow>(`SELECT ${COLUMNS} FROM ${events} ${ORDER} LIMIT $1`, [limit]);
-        return rows.map(toAuditEvent);
+      const where: string[] = [];
+      const binds: unknown[] = [limitOf(q.limit)];
+      if (q.tenantId === null) where.push('tenant_id IS NULL');
+      else if (q.tenantId !== undefined) {
+        if (!storable(q.tenantId)) return [];
+        binds.push(q.tenantId);
+        where.push(`tenant_id = $${binds.length}`);
       }
-      if (q.tenantId === null) {
-        const { rows } = await db.query<AuditRow>(`SELECT ${COLUMNS} FROM ${events} WHERE tenant_id IS NULL ${ORDER} LIMIT $1`, [limit]);
-        return rows.map(toAuditEvent);
+      if (q.action !== undefined) {
+        if (!storable(q.action)) return [];
+        binds.push(q.action);
+        // starts_with, not LIKE: an action may hold LIKE's wildcards.
+        where.push(q.action.endsWith('.') ? `starts_with(action, $${binds.length})` : `action = $${binds.length}`);
       }
-      if (!storable(q.tenantId)) return [];
-      const { rows } = await db.query<AuditRow>(`SELECT ${COLUMNS} FROM ${events} WHERE tenant_id = $2 ${ORDER} LIMIT $1`, [limit, q.tenantId]);
+      const { rows } = await db.query<AuditRow>(
+        `SELECT ${COLUMNS} FROM ${events} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${ORDER} LIMIT $1`,
+        binds,
+      );
       return rows.map(toAuditEvent);
     },
   };

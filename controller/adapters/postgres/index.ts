@@ -17,6 +17,7 @@ import type { PgDeps } from './deps.js';
 import { createPgDeviceStore } from './device-store.js';
 import { createPgFederationStore } from './federation-store.js';
 import { createPgIdentityStore } from './identity-store.js';
+import { createPgLegalLogStore } from './legal-log-store.js';
 import { migrate } from './migrations.js';
 import { createPgRadiusClientStore } from './radius-client-store.js';
 import { createPgSessionStore } from './session-store.js';
@@ -85,6 +86,7 @@ export async function openPostgresStores(target: PostgresTarget, deps: PostgresS
     sessions: createPgSessionStore(db),
     tokens: createPgApiTokenStore(db, full),
     audit: createPgAuditStore(db, full),
+    legal: createPgLegalLogStore(db, full),
     async ping() {
       await db.query('SELECT 1');
     },

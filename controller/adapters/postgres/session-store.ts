@@ -11,6 +11,7 @@ import { SESSION_COLUMNS, SESSION_ORDER, toSession, type SessionRow } from './se
  */
 export function createPgSessionStore(db: PgDatabase): SessionStore {
   const sessions = db.table('sessions');
+  const natMappings = db.table('nat_mappings');
   return {
     async get(tenantId, id) {
       if (!storable(tenantId) || !storable(id)) return null;
@@ -62,10 +63,16 @@ export function createPgSessionStore(db: PgDatabase): SessionStore {
     // re-checked once its lock is released, and skipped as no longer active,
     // so each session is closed, and returned, once.
     async closeStale(updatedBefore, at, cause) {
+      // A session's NAT blocks end when it does (see the accounting store), in the same statement.
       const { rows } = await db.query<SessionRow & { seq: string }>(
-        `UPDATE ${sessions} SET status = 'stopped', stopped_at = $2, terminate_cause = $3
-         WHERE status = 'active' AND updated_at < $1
-         RETURNING seq, ${SESSION_COLUMNS}`,
+        `WITH closed AS (
+           UPDATE ${sessions} SET status = 'stopped', stopped_at = $2, terminate_cause = $3
+           WHERE status = 'active' AND updated_at < $1
+           RETURNING seq, ${SESSION_COLUMNS}
+         ), ended AS (
+           UPDATE ${natMappings} m SET ended_at = $2 FROM closed WHERE m.session_id = closed.id AND m.ended_at IS NULL
+         )
+         SELECT * FROM closed`,
         [updatedBefore, at, cause],
       );
       // RETURNING gives no order: newest first, like list().

@@ -30,6 +30,8 @@ export function createRedisConfigNotifier(opts: { readonly redis: Redis; readonl
   const channel = `${opts.prefix ?? 'wfc:'}config-changes`;
   const listeners = new Set<ConfigChangeListener>();
   const sub = opts.redis.duplicate();
+  // Connection errors are reported by the shared-state link and /readyz; ioredis reconnects by itself.
+  sub.on('error', () => {});
   const subscribed = sub.subscribe(channel).then(() => undefined);
   // Callers await ready(); an unobserved rejection must not crash the process meanwhile.
   subscribed.catch(() => {});

@@ -1,6 +1,8 @@
 import type { AccountingRecord } from '../../domain/entities.js';
 import { applyAccounting } from '../../domain/session.js';
-import type { AccountingStore } from '../../ports/stores.js';
+import type { AccountingOutcome, AccountingStore } from '../../ports/stores.js';
+import { emptyOutcome, OutcomeBuilder } from '../accounting-rules.js';
+import { natMappingsOfRecord } from '../legal-rules.js';
 import { ms } from './columns.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
@@ -11,6 +13,7 @@ interface RecordRow {
   status_type: string;
   acct_session_id: string;
   nas_ip: string;
+  nas_address: string | null;
   nas_identifier: string | null;
   username: string;
   identity_id: string | null;
@@ -32,6 +35,7 @@ function toRecordRow(r: AccountingRecord): RecordRow {
     status_type: r.statusType,
     acct_session_id: r.acctSessionId,
     nas_ip: r.nasIp,
+    nas_address: r.nasAddress,
     nas_identifier: r.nasIdentifier,
     username: r.username,
     identity_id: r.identityId,
@@ -57,19 +61,33 @@ interface CloseParams {
   nas: string;
 }
 
+interface NatRow {
+  id: string;
+  tenant_id: string;
+  session_id: string;
+  internal_ip: string;
+  public_ip: string;
+  port_start: number;
+  port_end: number;
+  started_at: number;
+}
+
 /**
  * The RADIUS server's group commit: a batch of Accounting-Requests becomes
  * durable in one IMMEDIATE transaction (one fsync with synchronous=FULL), raw
  * records and the sessions they move together. Any failing record (a NOT NULL
  * or CHECK violation, an unknown tenant) rolls the whole batch back, so none
  * of it is acknowledged and the NAS retransmits (RFC 2866 §4.1).
+ *
+ * The NAT port blocks a record reports (RFC 8045) join the legal connection
+ * log in the same transaction; a session's blocks end when it does.
  */
 export function createSqliteAccountingStore(db: SqliteDatabase, deps: SqliteDeps): AccountingStore {
   const insertRecord = db.prepare<[RecordRow]>(
-    `INSERT INTO accounting_records (tenant_id, status_type, acct_session_id, nas_ip, nas_identifier, username, identity_id,
+    `INSERT INTO accounting_records (tenant_id, status_type, acct_session_id, nas_ip, nas_address, nas_identifier, username, identity_id,
        calling_station_id, called_station_id, ap_id, framed_ip, session_time, input_octets, output_octets, terminate_cause,
        event_at, received_at)
-     VALUES (@tenant_id, @status_type, @acct_session_id, @nas_ip, @nas_identifier, @username, @identity_id,
+     VALUES (@tenant_id, @status_type, @acct_session_id, @nas_ip, @nas_address, @nas_identifier, @username, @identity_id,
        @calling_station_id, @called_station_id, @ap_id, @framed_ip, @session_time, @input_octets, @output_octets,
        @terminate_cause, @event_at, @received_at)`,
   );
@@ -78,7 +96,7 @@ export function createSqliteAccountingStore(db: SqliteDatabase, deps: SqliteDeps
   );
   const insertSession = db.prepare<[SessionRow]>(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${SESSION_VALUES})`);
   const replaceSession = db.prepare<[SessionRow]>(
-    `UPDATE sessions SET nas_identifier = @nas_identifier, identity_id = @identity_id, username = @username,
+    `UPDATE sessions SET nas_address = @nas_address, nas_identifier = @nas_identifier, identity_id = @identity_id, username = @username,
        calling_station_id = @calling_station_id, called_station_id = @called_station_id, ap_id = @ap_id, framed_ip = @framed_ip,
        started_at = @started_at, updated_at = @updated_at, stopped_at = @stopped_at, session_time = @session_time,
        input_octets = @input_octets, output_octets = @output_octets, terminate_cause = @terminate_cause, status = @status
@@ -88,24 +106,39 @@ export function createSqliteAccountingStore(db: SqliteDatabase, deps: SqliteDeps
   // started before the event. Sessions started later belong to its new life.
   // `+started_at` keeps the planner on the active-by-NAS index rather than
   // range-scanning the tenant's whole history.
-  const closeByNasIp = db.prepare<[CloseParams]>(
+  const closeByNasIp = db.prepare<[CloseParams], { id: string }>(
     `UPDATE sessions SET status = 'stopped', stopped_at = @at, terminate_cause = '${NAS_REBOOT}'
-     WHERE tenant_id = @tenantId AND nas_ip = @nas AND status = 'active' AND +started_at <= @at`,
+     WHERE tenant_id = @tenantId AND nas_ip = @nas AND status = 'active' AND +started_at <= @at
+     RETURNING id`,
   );
   // Gateways behind one NAT share an address: a NAS-Identifier, when sent, is the narrower key.
-  const closeByNasIdentifier = db.prepare<[CloseParams]>(
+  const closeByNasIdentifier = db.prepare<[CloseParams], { id: string }>(
     `UPDATE sessions SET status = 'stopped', stopped_at = @at, terminate_cause = '${NAS_REBOOT}'
-     WHERE tenant_id = @tenantId AND nas_identifier = @nas AND status = 'active' AND +started_at <= @at`,
+     WHERE tenant_id = @tenantId AND nas_identifier = @nas AND status = 'active' AND +started_at <= @at
+     RETURNING id`,
+  );
+  // The block key (tenant, public IP, first port, start) makes a repeated report a no-op.
+  // Only that uniqueness is waived (not INSERT OR IGNORE): a CHECK violation still fails the batch.
+  const insertNat = db.prepare<[NatRow]>(
+    `INSERT INTO nat_mappings (id, tenant_id, session_id, internal_ip, public_ip, port_start, port_end, started_at, ended_at, source)
+     VALUES (@id, @tenant_id, @session_id, @internal_ip, @public_ip, @port_start, @port_end, @started_at, NULL, 'accounting')
+     ON CONFLICT (tenant_id, public_ip, port_start, started_at) DO NOTHING`,
+  );
+  const endNat = db.prepare<[{ session: string; at: number }]>(
+    'UPDATE nat_mappings SET ended_at = @at WHERE session_id = @session AND ended_at IS NULL',
   );
   const count = db.prepare<[], number>('SELECT COUNT(*) FROM accounting_records').pluck();
 
-  const record = db.transaction((batch: readonly AccountingRecord[]): void => {
+  const record = db.transaction((batch: readonly AccountingRecord[]): AccountingOutcome => {
+    const outcome = new OutcomeBuilder();
     for (const rec of batch) {
       insertRecord.run(toRecordRow(rec));
       if (rec.statusType === 'accounting-on' || rec.statusType === 'accounting-off') {
         const params = { tenantId: rec.tenantId, at: ms(rec.eventAt) };
-        if (rec.nasIdentifier !== null) closeByNasIdentifier.run({ ...params, nas: rec.nasIdentifier });
-        else closeByNasIp.run({ ...params, nas: rec.nasIp });
+        const closed =
+          rec.nasIdentifier !== null ? closeByNasIdentifier.all({ ...params, nas: rec.nasIdentifier }) : closeByNasIp.all({ ...params, nas: rec.nasIp });
+        // Their NAT blocks end with them.
+        for (const { id } of closed) endNat.run({ session: id, at: params.at });
         continue;
       }
       const row = current.get(rec.tenantId, rec.nasIp, rec.acctSessionId);
@@ -114,13 +147,28 @@ export function createSqliteAccountingStore(db: SqliteDatabase, deps: SqliteDeps
       if (!after) continue;
       if (before) replaceSession.run(toSessionRow(after));
       else insertSession.run(toSessionRow(after));
+      outcome.session(before, after);
+      for (const m of natMappingsOfRecord(rec, after)) {
+        insertNat.run({
+          id: deps.newId(),
+          tenant_id: after.tenantId,
+          session_id: after.id,
+          internal_ip: m.internalIp,
+          public_ip: m.publicIp,
+          port_start: m.portStart,
+          port_end: m.portEnd,
+          started_at: ms(m.startedAt),
+        });
+      }
+      if (rec.statusType === 'stop' && after.stoppedAt) endNat.run({ session: after.id, at: ms(after.stoppedAt) });
     }
+    return outcome.build();
   });
 
   return {
     async record(batch) {
-      if (batch.length === 0) return;
-      record.immediate(batch);
+      if (batch.length === 0) return emptyOutcome();
+      return record.immediate(batch);
     },
     async count() {
       return count.get() ?? 0;

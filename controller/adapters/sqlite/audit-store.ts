@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { AuditEvent } from '../../domain/entities.js';
 import type { AuditStore } from '../../ports/stores.js';
 import type { AuditRow as Row } from '../rows.js';
@@ -15,14 +16,32 @@ const ORDER = 'ORDER BY at DESC, seq DESC';
  * Append-only. before/after are stored as JSON: what JSON cannot carry
  * (undefined, Dates as objects) comes back as JSON gives it (null, ISO strings).
  * list({ tenantId }): undefined means every event, null the federation-wide
- * ones, a string that tenant's; a missing limit means all.
+ * ones, a string that tenant's; a missing limit means all. list({ action }):
+ * that action, or every action it prefixes when it ends with a dot.
  */
 export function createSqliteAuditStore(db: SqliteDatabase, deps: SqliteDeps): AuditStore {
   const insert = db.prepare<[AuditRow]>(
     `INSERT INTO audit_events (${COLUMNS}) VALUES (@id, @at, @actor, @tenant_id, @action, @target, @before_json, @after_json)`,
   );
-  const all = db.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_events ${ORDER} LIMIT ?`);
-  const byTenant = db.prepare<[string | null, number], AuditRow>(`SELECT ${COLUMNS} FROM audit_events WHERE tenant_id IS ? ${ORDER} LIMIT ?`);
+  type ListParams = { tenantId?: string | null; action?: string; limit: number };
+  // One statement per filter combination, prepared once on first use.
+  const lists = new Map<string, Database.Statement<[ListParams], AuditRow>>();
+  const listStatement = (byTenant: boolean, action: 'exact' | 'prefix' | null) => {
+    const key = `${byTenant}:${action}`;
+    let stmt = lists.get(key);
+    if (!stmt) {
+      const where: string[] = [];
+      if (byTenant) where.push('tenant_id IS @tenantId');
+      // substr, not LIKE: an action may hold LIKE's wildcards.
+      if (action === 'exact') where.push('action = @action');
+      if (action === 'prefix') where.push('substr(action, 1, length(@action)) = @action');
+      stmt = db.prepare<[ListParams], AuditRow>(
+        `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${ORDER} LIMIT @limit`,
+      );
+      lists.set(key, stmt);
+    }
+    return stmt;
+  };
 
   return {
     async append(e) {
@@ -51,9 +70,11 @@ export function createSqliteAuditStore(db: SqliteDatabase, deps: SqliteDeps): Au
       return toAuditEvent(row);
     },
     async list(q) {
-      const limit = limitOf(q.limit);
-      const rows = q.tenantId === undefined ? all.all(limit) : byTenant.all(q.tenantId, limit);
-      return rows.map(toAuditEvent);
+      const params: ListParams = { limit: limitOf(q.limit) };
+      if (q.tenantId !== undefined) params.tenantId = q.tenantId;
+      if (q.action !== undefined) params.action = q.action;
+      const action = q.action === undefined ? null : q.action.endsWith('.') ? 'prefix' : 'exact';
+      return listStatement(q.tenantId !== undefined, action).all(params).map(toAuditEvent);
     },
   };
 }

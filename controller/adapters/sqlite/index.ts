@@ -14,6 +14,7 @@ import type { SqliteDeps } from './deps.js';
 import { createSqliteDeviceStore } from './device-store.js';
 import { createSqliteFederationStore } from './federation-store.js';
 import { createSqliteIdentityStore } from './identity-store.js';
+import { createSqliteLegalLogStore } from './legal-log-store.js';
 import { createSqliteRadiusClientStore } from './radius-client-store.js';
 import { createSqliteSessionStore } from './session-store.js';
 import { createSqliteTenantStore } from './tenant-store.js';
@@ -48,6 +49,7 @@ export function openSqliteStores(opts: SqliteTarget, deps: SqliteStoresDeps = {}
     sessions: createSqliteSessionStore(db),
     tokens: createSqliteApiTokenStore(db, full),
     audit: createSqliteAuditStore(db, full),
+    legal: createSqliteLegalLogStore(db, full),
     async ping() {
       ping.get();
     },

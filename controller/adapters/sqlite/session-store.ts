@@ -30,6 +30,15 @@ export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
      WHERE status = 'active' AND updated_at < @before
      RETURNING seq, ${SESSION_COLUMNS}`,
   );
+  // A session's NAT blocks end when it does (see the accounting store).
+  const endNat = db.prepare<[{ session: string; at: number }]>(
+    'UPDATE nat_mappings SET ended_at = @at WHERE session_id = @session AND ended_at IS NULL',
+  );
+  const close = db.transaction((params: { before: number; at: number; cause: string }) => {
+    const rows = closeStale.all(params);
+    for (const r of rows) endNat.run({ session: r.id, at: params.at });
+    return rows;
+  });
 
   // One statement per filter combination, each prepared once on first use.
   // INDEXED BY pins each to its index: without ANALYZE statistics SQLite may
@@ -72,7 +81,7 @@ export function createSqliteSessionStore(db: SqliteDatabase): SessionStore {
       return { seconds: row?.seconds ?? 0, bytes: row?.bytes ?? 0 };
     },
     async closeStale(updatedBefore, at, cause) {
-      const rows = closeStale.all({ before: ms(updatedBefore), at: ms(at), cause });
+      const rows = close.immediate({ before: ms(updatedBefore), at: ms(at), cause });
       // RETURNING gives no order: newest first, like list().
       rows.sort((a, b) => b.started_at - a.started_at || b.seq - a.seq);
       return rows.map(toSession);

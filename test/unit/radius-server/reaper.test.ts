@@ -15,13 +15,15 @@ describe('session reaper', () => {
     const stores = openSqliteStores({ memory: true }, { clock });
     const tenant = await stores.tenants.create({ slug: 'valence', name: 'Valence', inseeCode: '26362', branding: { displayName: 'Valence', primaryColor: '#000000', logoUrl: null }, policy: { sessionTimeout: 3600, idleTimeout: 600, dailyTimeQuota: null, dailyDataQuota: null, bandwidthUp: null, bandwidthDown: null, simultaneousUse: 2, interimInterval: 300, unregisteredAp: 'accept' }, wifi4eu: null });
     const live = new MemoryLiveSessionStore({ clock });
-    const commit = createGroupCommit<AccountingRecord>((b) => stores.accounting.record(b), 10);
+    const commit = createGroupCommit<AccountingRecord>(async (b) => {
+      await stores.accounting.record(b);
+    }, 10);
     const directory = { tenant: () => tenant } as unknown as Directory;
     const metrics = createMetrics({ defaultMetrics: false });
     const reaper = createReaper({ live, commit, directory, clock, metrics, log: createLogger({ level: 'silent' }), graceMs: 60_000 });
 
     const start = (id: string, interval: number) => {
-      const rec: AccountingRecord = { tenantId: tenant.id, statusType: 'start', acctSessionId: id, nasIp: '192.0.2.1', nasIdentifier: null, username: 'alice', identityId: null, callingStationId: null, calledStationId: null, apId: null, framedIp: null, sessionTime: 0, inputOctets: 0, outputOctets: 0, terminateCause: null, eventAt: new Date(now), receivedAt: new Date(now) };
+      const rec: AccountingRecord = { tenantId: tenant.id, statusType: 'start', acctSessionId: id, nasIp: '192.0.2.1', nasAddress: '192.0.2.1', nasIdentifier: null, username: 'alice', identityId: null, callingStationId: null, calledStationId: null, apId: null, framedIp: null, sessionTime: 0, inputOctets: 0, outputOctets: 0, terminateCause: null, eventAt: new Date(now), receivedAt: new Date(now), natMappings: [] };
       return Promise.all([
         commit.add(rec),
         live.start({ tenantId: tenant.id, nasIp: '192.0.2.1', acctSessionId: id, identityId: null, username: 'alice', callingStationId: null, apId: null, framedIp: null, startedAt: new Date(now), updatedAt: new Date(now), sessionTime: 0, inputOctets: 0, outputOctets: 0, interimInterval: interval }),

@@ -16,6 +16,7 @@ function identity(over: Partial<Identity> = {}): Identity {
     createdAt: new Date(0),
     updatedAt: new Date(1_000),
     lastSeenAt: null,
+    inactivityNoticeAt: null,
     ...over,
   };
 }

@@ -11,6 +11,7 @@ const rec = (over: Partial<AccountingRecord> & Pick<AccountingRecord, 'statusTyp
   tenantId: 't-1',
   acctSessionId: 'sess-1',
   nasIp: '192.0.2.10',
+  nasAddress: '198.51.100.20',
   nasIdentifier: 'gw-1',
   username: 'alice',
   identityId: 'id-alice',
@@ -24,6 +25,7 @@ const rec = (over: Partial<AccountingRecord> & Pick<AccountingRecord, 'statusTyp
   terminateCause: null,
   eventAt: T0,
   receivedAt: T0,
+  natMappings: [],
   ...over,
 });
 
@@ -36,6 +38,7 @@ describe('applyAccounting (RFC 2866 §5.1 Acct-Status-Type)', () => {
       tenantId: 't-1',
       acctSessionId: 'sess-1',
       nasIp: '192.0.2.10',
+      nasAddress: '198.51.100.20',
       nasIdentifier: 'gw-1',
       identityId: 'id-alice',
       username: 'alice',
@@ -71,6 +74,13 @@ describe('applyAccounting (RFC 2866 §5.1 Acct-Status-Type)', () => {
       newId,
     );
     expect(s).toEqual({ ...started(), updatedAt: at(600), sessionTime: 600, inputOctets: 100, outputOctets: 200, framedIp: '10.0.0.9' });
+  });
+
+  it('follows the NAS to its latest source address (RFC 5176 §3), keeping the last known when a record has none', () => {
+    const moved = applyAccounting(started(), rec({ statusType: 'interim', eventAt: at(600), nasAddress: '198.51.100.21' }), newId)!;
+    expect(moved.nasAddress).toBe('198.51.100.21');
+    const kept = applyAccounting(moved, rec({ statusType: 'interim', eventAt: at(1200), nasAddress: null }), newId)!;
+    expect(kept.nasAddress).toBe('198.51.100.21');
   });
 
   it('closes on Stop with its cause', () => {
