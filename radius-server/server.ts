@@ -9,7 +9,7 @@ import type { LoginTokenStore } from '../controller/ports/login-tokens.js';
 import type { RateLimiter } from '../controller/ports/rate-limit.js';
 import type { Stores } from '../controller/ports/stores.js';
 import type { Logger } from '../controller/log.js';
-import type { Metrics } from '../controller/metrics.js';
+import { children, type Metrics } from '../controller/metrics.js';
 import type { PasswordHasher } from '../controller/security/passwords.js';
 import { createPapVerifier, createVerifyCache } from './auth/verify-cache.js';
 import { createDedupCache } from './dedup.js';
@@ -57,7 +57,16 @@ export interface RadiusServer {
 export async function createRadiusServer(deps: RadiusServerDeps): Promise<RadiusServer> {
   const o = deps.options ?? {};
   const directory = await loadDirectory(deps.stores, deps.pendingSecrets);
-  const accounting = createGroupCommit<AccountingRecord>((batch) => deps.stores.accounting.record(batch), o.acctBatchMax ?? 256);
+  const octets = children(deps.metrics.sessions.octets);
+  const accounting = createGroupCommit<AccountingRecord>(async (batch) => {
+    const outcome = await deps.stores.accounting.record(batch);
+    // Counted once durable, from the store's merge: a retransmission or a counter that went back adds nothing.
+    for (const [tenantId, o] of outcome.octets) {
+      const slug = directory.tenant(tenantId)?.slug ?? 'unknown';
+      if (o.input > 0) octets(slug, 'in').inc(o.input);
+      if (o.output > 0) octets(slug, 'out').inc(o.output);
+    }
+  }, o.acctBatchMax ?? 256);
   const verifier = createPapVerifier({ hasher: deps.hasher, cache: createVerifyCache() });
   const engine = createRadiusEngine({
     directory,

@@ -6,6 +6,7 @@
 import { STANDARD_ATTRIBUTES, STANDARD_VALUES, type AttributeFlag, type AttributeTuple, type DataType } from './dictionaries/standard.js';
 import { VENDOR, VENDOR_ATTRIBUTES, VENDOR_VALUES, type VendorName } from './dictionaries/vendors.js';
 import type { CHILLISPOT_ATTRIBUTES, MICROSOFT_ATTRIBUTES, MIKROTIK_ATTRIBUTES, WISPR_ATTRIBUTES } from './dictionaries/vendors.js';
+import { EXTENDED_ATTRIBUTES, IP_PORT_TLVS, IP_PORT_VALUES } from './dictionaries/extended.js';
 
 export { VENDOR, type VendorName, type DataType, type AttributeFlag };
 
@@ -96,6 +97,64 @@ export function valueNumber<N extends EnumeratedAttributeName>(attribute: N, nam
 export function valueName(attribute: AttributeName, n: number): string | undefined {
   return BY_NAME.get(attribute)?.valueNames?.get(n);
 }
+
+/* ------------------------------------------------ RFC 6929 extended attributes */
+
+export type ExtendedAttributeName = (typeof EXTENDED_ATTRIBUTES)[number][0];
+export type IpPortTlvName = (typeof IP_PORT_TLVS)[number][0];
+
+export interface TlvDef {
+  readonly name: string;
+  readonly tlvType: number;
+  readonly dataType: DataType;
+  readonly values: ReadonlyMap<string, number> | undefined;
+}
+
+/** An extended attribute (RFC 6929 §2.1, §2.2), named "type.extendedType" in FreeRADIUS dictionaries. */
+export interface ExtendedAttributeDef {
+  readonly name: ExtendedAttributeName;
+  /** 241..246. */
+  readonly type: number;
+  readonly extendedType: number;
+  readonly dataType: 'tlv';
+  /** The TLVs its value may carry, by TLV-Type. */
+  readonly tlvs: ReadonlyMap<number, TlvDef>;
+}
+
+const IP_PORT_TLV_DEFS: ReadonlyMap<number, TlvDef> = new Map(
+  IP_PORT_TLVS.map(([name, tlvType, dataType]): [number, TlvDef] => {
+    const named = (IP_PORT_VALUES as Readonly<Record<string, Readonly<Record<string, number>>>>)[name];
+    return [tlvType, Object.freeze({ name, tlvType, dataType, values: named ? new Map(Object.entries(named)) : undefined })];
+  }),
+);
+const EXTENDED_BY_NAME = new Map<string, ExtendedAttributeDef>();
+const EXTENDED_BY_TYPE = new Map<number, ExtendedAttributeDef>();
+for (const [name, type, extendedType, dataType] of EXTENDED_ATTRIBUTES) {
+  const def: ExtendedAttributeDef = Object.freeze({ name, type, extendedType, dataType, tlvs: IP_PORT_TLV_DEFS });
+  if (EXTENDED_BY_TYPE.has(type * 256 + extendedType)) throw new Error(`dictionary: duplicate attribute ${type}.${extendedType}`);
+  EXTENDED_BY_NAME.set(name, def);
+  EXTENDED_BY_TYPE.set(type * 256 + extendedType, def);
+}
+
+/** The definition of a known extended attribute; throws for a name outside the dictionary (a caller bug). */
+export function extendedAttributeDef(name: ExtendedAttributeName): ExtendedAttributeDef {
+  const def = EXTENDED_BY_NAME.get(name);
+  if (!def) throw new RangeError(`unknown RADIUS extended attribute ${String(name)}`);
+  return def;
+}
+
+/** 241, 6 → IP-Port-Range. */
+export function extendedAttributeByType(type: number, extendedType: number): ExtendedAttributeDef | undefined {
+  return EXTENDED_BY_TYPE.get(type * 256 + extendedType);
+}
+
+/** Every extended attribute we know, in table order. */
+export function allExtendedAttributes(): ExtendedAttributeDef[] {
+  return [...EXTENDED_BY_NAME.values()];
+}
+
+/** RFC 8045 §3.2 TLV numbers: IP_PORT_TLV['IP-Port-Alloc'] === 8. */
+export const IP_PORT_TLV = Object.freeze(Object.fromEntries(IP_PORT_TLVS.map(([name, n]) => [name, n]))) as Readonly<Record<IpPortTlvName, number>>;
 
 /** Core IETF attribute numbers the codec itself relies on. */
 export const ATTR = {

@@ -8,3 +8,5 @@ export * from './attributes.js';
 export * from './crypto.js';
 export * from './verify.js';
 export * from './reply.js';
+export * from './extended.js';
+export * from './ip-port.js';

@@ -133,7 +133,7 @@ export function createAccessProcessor(deps: AccessDeps) {
           'ChilliSpot-Bandwidth-Max-Up': Math.max(1, Math.floor(policy.bandwidthUp / 1000)),
           'ChilliSpot-Bandwidth-Max-Down': Math.max(1, Math.floor(policy.bandwidthDown / 1000)),
           // MikroTik: rx/tx from the router's side, i.e. the client's upload/download.
-          'Mikrotik-Rate-Limit': `${Math.floor(policy.bandwidthUp / 1000)}k/${Math.floor(policy.bandwidthDown / 1000)}k`,
+          'Mikrotik-Rate-Limit': `${Math.max(1, Math.floor(policy.bandwidthUp / 1000))}k/${Math.max(1, Math.floor(policy.bandwidthDown / 1000))}k`,
         }),
       );
     }

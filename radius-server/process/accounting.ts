@@ -5,7 +5,7 @@
  * sessions are updated after the durable write, best effort: the durable
  * store is the truth, the live set a fast index of it.
  */
-import type { AccountingRecord, AcctStatusType } from '../../controller/domain/entities.js';
+import type { AccountingRecord, AcctStatusType, NatMappingReport } from '../../controller/domain/entities.js';
 import { parseCalledStationId, parseMac } from '../../controller/domain/mac.js';
 import { findByLogin } from '../../controller/services/identities.js';
 import type { Clock } from '../../controller/ports/clock.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../../controller/log.js';
 import { children, type Metrics } from '../../controller/metrics.js';
 import { decodeIpaddr, decodeIpv6addr, getAttribute, getInteger, getString } from '../codec/attributes.js';
 import { valueName } from '../codec/dictionary.js';
+import { ipPortRanges } from '../codec/ip-port.js';
 import type { Packet } from '../codec/packet.js';
 import type { ClientContext, Directory } from '../directory.js';
 import type { GroupCommit } from './group-commit.js';
@@ -42,6 +43,13 @@ export interface AccountingDeps {
 }
 
 const GIGA = 2 ** 32;
+
+const NO_MAPPINGS: readonly NatMappingReport[] = Object.freeze([]);
+
+/** Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; the NAS's address is a.b.c.d. */
+function unmapped(address: string): string {
+  return address.startsWith('::ffff:') && address.indexOf('.') !== -1 ? address.slice(7) : address;
+}
 
 export function createAccountingProcessor(deps: AccountingDeps) {
   const { stores, metrics } = deps;
@@ -93,6 +101,8 @@ export function createAccountingProcessor(deps: AccountingDeps) {
       statusType,
       acctSessionId,
       nasIp,
+      // RFC 5176 §3: Disconnect/CoA go to where the NAS sends from, which NAT may make differ from NAS-IP-Address.
+      nasAddress: unmapped(peerAddress),
       nasIdentifier: getString(packet, 'NAS-Identifier') ?? null,
       username,
       identityId: await identityOf(packet, username),
@@ -107,6 +117,7 @@ export function createAccountingProcessor(deps: AccountingDeps) {
       // RFC 2869 §5.3 Event-Timestamp, else receipt time less Acct-Delay-Time (RFC 2866 §5.2).
       eventAt: eventTs && eventTs.length === 4 ? new Date(eventTs.readUInt32BE(0) * 1000) : new Date(now.getTime() - delay * 1000),
       receivedAt: now,
+      natMappings: natMappingsOf(packet, ctx),
     };
 
     try {
@@ -120,6 +131,33 @@ export function createAccountingProcessor(deps: AccountingDeps) {
     await updateLive(record).catch((err: unknown) => deps.log.warn({ err, tenant: ctx.tenant.slug }, 'live session update failed; the durable record is kept'));
     return { outcome: 'recorded' };
   };
+
+  /**
+   * RFC 8045 IP-Port-Range allocations: the public address and port block
+   * the gateway's NAT gave the session, for the legal connection log (CPCE
+   * L34-1, décret 2021-1362 art. 5). A malformed or incomplete one is
+   * skipped, never the record. Deallocations are not read: a block lives as
+   * long as its session, whose Stop ends it.
+   */
+  function natMappingsOf(packet: Packet, ctx: ClientContext): readonly NatMappingReport[] {
+    const ranges = ipPortRanges(packet.attributes);
+    if (ranges.length === 0) return NO_MAPPINGS;
+    const out: NatMappingReport[] = [];
+    for (const r of ranges) {
+      if (!r.ok) {
+        deps.log.debug({ tenant: ctx.tenant.slug, nas: ctx.client.name, reason: r.reason }, 'IP-Port-Range skipped: malformed (RFC 6929, RFC 8045)');
+        continue;
+      }
+      const p = r.range;
+      if (p.alloc !== 'allocation') continue;
+      if (p.externalIpv4 === null || p.portStart === null || p.portEnd === null) {
+        deps.log.debug({ tenant: ctx.tenant.slug, nas: ctx.client.name, reason: p.externalIpv4 === null ? 'external-address-missing' : 'port-range-missing' }, 'IP-Port-Range skipped: an allocation the legal log cannot use');
+        continue;
+      }
+      out.push({ publicIp: p.externalIpv4, portStart: p.portStart, portEnd: p.portEnd, internalIp: p.internalIpv4 ?? p.internalIpv6 });
+    }
+    return out.length === 0 ? NO_MAPPINGS : out;
+  }
 
   async function updateLive(r: AccountingRecord): Promise<void> {
     const key = { tenantId: r.tenantId, nasIp: r.nasIp, acctSessionId: r.acctSessionId };

@@ -125,6 +125,11 @@ describe.skipIf(!haveRadclient)('RADIUS with radclient (FreeRADIUS utilities)', 
   it('accounting Start, Interim-Update and Stop are acknowledged and visible in `wfc sessions list --json`', async () => {
     const base = ['User-Name = "alice"', 'Acct-Session-Id = "e2e-0001"', 'NAS-IP-Address = 127.0.0.1', 'NAS-Identifier = "chilli-valence-1"', 'Calling-Station-Id = "02-00-00-00-0A-01"', 'Called-Station-Id = "00-11-22-33-44-01:Wifi-Valence"', 'Framed-IP-Address = 10.1.0.23'];
     const acct = (lines: string[]) => radclient({ server: acct4, kind: 'acct', secret, attributes: [...base, ...lines] });
+    const octets = async (direction: string): Promise<number> => {
+      const line = (await metric('wfc_session_octets_total')).split('\n').find((l) => l.startsWith(`wfc_session_octets_total{tenant="valence",direction="${direction}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const [inBefore, outBefore] = [await octets('in'), await octets('out')];
     expect((await acct(['Acct-Status-Type = Start'])).code).toBe('Accounting-Response');
     expect((await acct(['Acct-Status-Type = Interim-Update', 'Acct-Session-Time = 600', 'Acct-Input-Octets = 1000', 'Acct-Output-Octets = 50000'])).code).toBe('Accounting-Response');
     let sessions = await wfcSessions(['--active']);
@@ -136,6 +141,9 @@ describe.skipIf(!haveRadclient)('RADIUS with radclient (FreeRADIUS utilities)', 
     sessions = await wfcSessions([]);
     expect(sessions.find((s) => s.acctSessionId === 'e2e-0001')).toMatchObject({ status: 'stopped', sessionTime: 900, inputOctets: 2000 + 2 ** 32, terminateCause: 'User-Request' });
     expect((await wfcSessions(['--active'])).find((s) => s.acctSessionId === 'e2e-0001')).toBeUndefined();
+    // Traffic per municipality counts each session's growth once: Gigawords included, no double count of the Interim.
+    expect((await octets('in')) - inBefore).toBe(2000 + 2 ** 32);
+    expect((await octets('out')) - outBefore).toBe(90000);
   });
 
   it('Simultaneous-Use: a third device of the same citizen is refused while two sessions are live', async () => {
