@@ -72,7 +72,9 @@ export class ProvisioningRuntime {
   }
 
   async start(opts: { reconcile?: boolean } = {}): Promise<void> {
-    await this.deps.notifier.ready();
+    // Without the subscription (Redis down at start) this node still serves its own agents:
+    // other nodes' publishes reach them at their next poll. ioredis subscribes again on reconnection.
+    await this.deps.notifier.ready().catch((err: unknown) => this.deps.log.warn({ err }, 'config-change notifications unavailable; agents on this node see other nodes\' publishes at their next poll'));
     if (opts.reconcile !== false) {
       const r = await this.reconcile();
       this.deps.log.info(r, 'provisioning: configurations reconciled with current settings');

@@ -3,6 +3,7 @@
  * /readyz (every dependency answers: stores, shared state) and /metrics.
  */
 import { Router } from 'express';
+import { withTimeout } from '../async.js';
 import type { Metrics } from '../metrics.js';
 
 export interface ReadinessCheck {
@@ -19,7 +20,7 @@ export function createOpsRouter(deps: { metrics: Metrics; checks: readonly Readi
     const results = await Promise.all(
       deps.checks.map(async (c) => {
         try {
-          await withTimeout(c.check(), 2000);
+          await withTimeout(c.check(), 2000, () => new Error('no answer within 2000 ms'));
           deps.metrics.stores.ready.set({ store: c.name }, 1);
           return { name: c.name, ok: true };
         } catch (e) {
@@ -35,20 +36,4 @@ export function createOpsRouter(deps: { metrics: Metrics; checks: readonly Readi
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

@@ -1,6 +1,7 @@
 /**
- * Runs the shared-state contract suites for the in-process and the Redis
- * adapters, plus what only one adapter has (bounded memory, Redis TTLs).
+ * Runs the shared-state contract suites for the in-process, the Redis and
+ * the resilient (Redis with a local fallback, while Redis is up) adapters,
+ * plus what only one adapter has (bounded memory, Redis TTLs).
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { createMemorySharedState } from '../../controller/adapters/memory/shared
 import { RedisLiveSessionStore } from '../../controller/adapters/redis/live-sessions.js';
 import { RedisRateLimiter } from '../../controller/adapters/redis/rate-limit.js';
 import { createRedisSharedState } from '../../controller/adapters/redis/shared-state.js';
+import { createResilientSharedState, failFastRedisOptions, type ResilientSharedState } from '../../controller/adapters/resilient/shared-state.js';
+import type { Clock } from '../../controller/ports/clock.js';
 import { useRedis, testPrefix } from '../helpers/services.js';
 import { describeLiveSessionStore, manualClock } from './live-sessions.contract.js';
 import { describeRateLimiter } from './rate-limit.contract.js';
@@ -58,6 +61,53 @@ describeLiveSessionStore(
       b: new RedisLiveSessionStore({ redis: pair.c2, prefix: pair.prefix, clock }),
       close: pair.close,
     };
+  },
+  { skip: !redis },
+);
+
+/**
+ * Two resilient shared states ("two nodes") on fail-fast connections, up
+ * before the suite starts: while Redis answers they must behave exactly as
+ * the Redis adapters do.
+ */
+async function resilientPair(label: string, clock: Clock): Promise<{ a: ResilientSharedState; b: ResilientSharedState; close(): Promise<void> }> {
+  const pair = await redisPair(label);
+  const conns = [new Redis(redis!.url, failFastRedisOptions()), new Redis(redis!.url, failFastRedisOptions())];
+  const [a, b] = conns.map((connection) =>
+    createResilientSharedState({ connection, redis: createRedisSharedState({ redis: connection, prefix: pair.prefix, clock }), clock }),
+  ) as [ResilientSharedState, ResilientSharedState];
+  for (const s of [a, b]) {
+    const deadline = Date.now() + 5_000;
+    while (!s.link.up) {
+      if (Date.now() > deadline) throw new Error('the resilient shared state did not come up');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  return {
+    a,
+    b,
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+      await Promise.all(conns.map((c) => c.quit()));
+      await pair.close();
+    },
+  };
+}
+
+describeLiveSessionStore(
+  'resilient (Redis up)',
+  async (clock) => {
+    const { a, b, close } = await resilientPair('ls-res', clock);
+    return { a: a.liveSessions, b: b.liveSessions, close };
+  },
+  { skip: !redis },
+);
+
+describeRateLimiter(
+  'resilient (Redis up)',
+  async (clock) => {
+    const { a, b, close } = await resilientPair('rl-res', clock);
+    return { a: a.rateLimits, b: b.rateLimits, close };
   },
   { skip: !redis },
 );
