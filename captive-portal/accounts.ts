@@ -129,6 +129,24 @@ export function createAccounts(deps: PortalDeps, signer: Signer, limits: PortalL
       return { kind: 'ok', identity: identity! };
     },
 
+    /**
+     * Asks a signed-in citizen for their password again before an
+     * irreversible step (erasing the account). Same limits and counters as
+     * login: a guess here is a guess there.
+     */
+    async confirmPassword(ip: string, identity: Identity, password: string): Promise<{ readonly kind: 'ok' } | { readonly kind: 'failed' } | Limited> {
+      const ipKey = `portal:login-ip:${ip}`;
+      const accountKey = `portal:login-id:${identity.id}`;
+      const l = limited(await limiter.peek(ipKey, limits.loginPerIp), 'ip') ?? limited(await limiter.peek(accountKey, limits.loginPerAccount), 'identity');
+      if (l) return l;
+      if (!(await hasher.verify(identity.passwordHash, password))) {
+        await Promise.all([limiter.hit(ipKey, limits.loginPerIp), limiter.hit(accountKey, limits.loginPerAccount)]);
+        return { kind: 'failed' };
+      }
+      await limiter.reset(accountKey);
+      return { kind: 'ok' };
+    },
+
     async register(tenant: Tenant, ip: string, input: { email: string; username: string; password: string; terms: boolean; locale: Locale }): Promise<RegisterResult> {
       const ipLimited = limited(await limiter.hit(`portal:register-ip:${ip}`, limits.registerPerIp), 'ip');
       if (ipLimited) return ipLimited;

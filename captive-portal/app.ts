@@ -3,6 +3,7 @@
  * (controller/main.ts binds it to WFC_PORTAL_PORT).
  *
  *   /t/<municipality>/…   every page, resolved once to the municipality here
+ *                         (…/account/*: the citizen's data download and erasure)
  *   /api/captive          RFC 8908 API for a device at any municipality
  *   /style.css, /handoff.js   assets for pages outside a municipality
  *
@@ -18,6 +19,7 @@ import { createPortal, state, type Portal } from './context.js';
 import type { PortalDeps } from './deps.js';
 import { accountRoutes } from './routes/account.js';
 import { apiRoutes, legalRoutes, rootAssets } from './routes/info.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { statusRoutes } from './routes/status.js';
 import { errorPage } from './views/pages.js';
 
@@ -70,6 +72,7 @@ export function createPortalApp(deps: PortalDeps): express.Express {
   });
   accountRoutes(tenantRouter, portal);
   statusRoutes(tenantRouter, portal);
+  privacyRoutes(tenantRouter, portal);
   legalRoutes(tenantRouter, portal);
   apiRoutes(tenantRouter, portal);
   tenantRouter.use((req, res) => notFound(portal, req, res));

@@ -7,6 +7,7 @@ import type { LoginTokenStore } from '../controller/ports/login-tokens.js';
 import type { Mailer } from '../controller/ports/mailer.js';
 import type { RateLimitOptions, RateLimiter } from '../controller/ports/rate-limit.js';
 import type { Stores } from '../controller/ports/stores.js';
+import type { RetentionSettings } from '../controller/services/privacy.js';
 import type { VerificationCodeStore } from '../controller/ports/verification-codes.js';
 import type { PasswordHasher } from '../controller/security/passwords.js';
 
@@ -64,4 +65,10 @@ export interface PortalDeps {
   readonly tokenTtlSeconds?: number;
   readonly rememberDays?: number;
   readonly limits?: Partial<PortalLimits>;
+  /**
+   * What the privacy notice and the personal-data download state about
+   * retention (WFC_PRIVACY_INACTIVE_DAYS, WFC_PRIVACY_NOTICE_DAYS,
+   * WFC_LEGAL_RETENTION_DAYS); the configuration's defaults when absent.
+   */
+  readonly retention?: RetentionSettings;
 }

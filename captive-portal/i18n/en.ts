@@ -116,6 +116,30 @@ export const en: Messages = {
     unnamedDevice: 'Device',
   },
 
+  account: {
+    dataTitle: 'My data',
+    dataHelp: 'Download everything the network keeps about you (account, devices, connection log) as a JSON file.',
+    download: 'Download my data',
+    deleteHelp: 'Your account and remembered devices will be erased. The connection log is kept for one year, as the law requires.',
+    delete: 'Delete my account',
+    deleteTitle: 'Delete my account',
+    deleteIntro: (user: string) => `You are about to delete the account ${user}. This is final: the username, e-mail address, password and remembered devices will be erased, and your devices will no longer connect automatically.`,
+    deleteKeeps:
+      'The connection log (dates, device, hotspot, IP addresses, volume) is kept for one year after each connection, under a pseudonym, because the law requires it; it is then erased.',
+    deleteDownloadFirst: 'Download your data first if you want to keep it.',
+    password: 'Your current password, to confirm',
+    confirm: 'Delete my account for good',
+    cancel: 'Cancel',
+    wrongPassword: 'Wrong password. The account was not deleted.',
+    deletedTitle: 'Account deleted',
+    deleted: [
+      'Your account is deleted: username, e-mail address, password and remembered devices are erased. You may create a new account whenever you like, even with the same username.',
+      'What remains, and why: every Internet access provider, public Wi-Fi included, must keep connection data for one year (article L34-1 of the French Code des postes et des communications électroniques, decree no. 2021-1362 of 20 October 2021): dates and times, device MAC address, hotspot, IP addresses and volume exchanged. That data stays under a pseudonym; your username and e-mail address are kept apart, only to answer judicial requests. Everything is erased one year later.',
+      'What you browsed was never recorded. If a device is still connected, its current connection ends normally.',
+    ],
+    home: 'Back to the home page',
+  },
+
   handoff: {
     title: 'Connecting to the network',
     text: 'Last step: confirm to open Internet access.',
@@ -135,10 +159,13 @@ export const en: Messages = {
     privacy: [
       'Controller: the town operating the hotspot, on behalf of the public Wi-Fi network.',
       'Account data: username, e-mail address, password (kept only as an argon2id digest, never in clear), language, devices you chose to remember. Kept for as long as the account exists.',
-      'Connection log: start and end date and time, username, device MAC address, hotspot, assigned IP address and volume exchanged. French law (article L34-1 of the Code des postes et des communications électroniques and decree no. 2021-1362 of 20 October 2021) requires keeping it for one year, only to answer judicial requests; it is then deleted automatically. What you browse is never recorded.',
+      'Connection log: start and end date and time, username, device MAC address, hotspot, assigned IP address (and, behind address translation, the public address and ports) and volume exchanged. French law (article L34-1 of the Code des postes et des communications électroniques and decree no. 2021-1362 of 20 October 2021) requires keeping it for one year, only to answer judicial requests; it is then deleted automatically. What you browse is never recorded.',
       'No data is used for commercial purposes or passed on. No advertising tracker is set; this portal uses technical cookies only (language, session, form protection).',
-      'You may access or correct your data, or ask for your account to be deleted, at the town hall, and complain to the CNIL (www.cnil.fr).',
+      'Your rights (GDPR, articles 15 to 21): once signed in, the “Connected” page lets you download all your data (access and portability) and delete your account (erasure). Change your password with “Forgot your password?”; for anything else, ask the town hall. The connection log, a legal obligation, cannot be erased before its one-year term: it then stays under a pseudonym, your username and e-mail address being kept apart for judicial requests only.',
+      'You may complain to the CNIL (www.cnil.fr).',
     ],
+    privacyInactivity: (days: number, notice: number) =>
+      `An account unused for ${days} days gets a warning e-mail; without a sign-in within the next ${notice} days, it is deleted as above.`,
     back: 'Back',
   },
 

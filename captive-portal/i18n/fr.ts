@@ -117,6 +117,30 @@ export const fr = {
     unnamedDevice: 'Appareil',
   },
 
+  account: {
+    dataTitle: 'Mes données',
+    dataHelp: 'Téléchargez tout ce que le réseau conserve sur vous (compte, appareils, journal de connexion), dans un fichier JSON.',
+    download: 'Télécharger mes données',
+    deleteHelp: 'Votre compte et vos appareils mémorisés seront effacés. Le journal de connexion reste conservé un an, comme la loi l’impose.',
+    delete: 'Supprimer mon compte',
+    deleteTitle: 'Supprimer mon compte',
+    deleteIntro: (user: string) => `Vous allez supprimer le compte ${user}. C’est définitif : l’identifiant, l’adresse e-mail, le mot de passe et les appareils mémorisés seront effacés, et vos appareils ne se connecteront plus automatiquement.`,
+    deleteKeeps:
+      'Le journal de connexion (dates, appareil, point d’accès, adresses IP, volume) reste conservé un an après chaque connexion, rattaché à un pseudonyme, car la loi l’impose ; il est ensuite effacé.',
+    deleteDownloadFirst: 'Pensez à télécharger vos données avant, si vous souhaitez les garder.',
+    password: 'Votre mot de passe actuel, pour confirmer',
+    confirm: 'Supprimer définitivement mon compte',
+    cancel: 'Annuler',
+    wrongPassword: 'Mot de passe incorrect. Le compte n’a pas été supprimé.',
+    deletedTitle: 'Compte supprimé',
+    deleted: [
+      'Votre compte est supprimé : identifiant, adresse e-mail, mot de passe et appareils mémorisés sont effacés. Vous pouvez créer un nouveau compte quand vous voulez, même avec le même identifiant.',
+      'Ce qui reste, et pourquoi : tout fournisseur d’accès à Internet, un Wi-Fi public compris, doit conserver un an les données de connexion (article L34-1 du Code des postes et des communications électroniques, décret n° 2021-1362 du 20 octobre 2021) : dates et heures, adresse MAC de l’appareil, point d’accès, adresses IP et volume échangé. Ces données restent rattachées à un pseudonyme ; votre identifiant et votre adresse e-mail sont gardés à part, uniquement pour répondre à une réquisition judiciaire. Tout est effacé un an après.',
+      'Le contenu de votre navigation n’a jamais été enregistré. Si un appareil est encore connecté, sa connexion en cours se termine normalement.',
+    ],
+    home: 'Retour à l’accueil',
+  },
+
   handoff: {
     title: 'Connexion au réseau',
     text: 'Dernière étape : validez pour ouvrir l’accès à Internet.',
@@ -136,10 +160,13 @@ export const fr = {
     privacy: [
       'Responsable du traitement : la commune qui exploite le point d’accès, pour le compte du réseau Wi-Fi public.',
       'Données du compte : identifiant, adresse e-mail, mot de passe (conservé uniquement sous forme d’empreinte argon2id, jamais en clair), langue, appareils que vous avez choisi de mémoriser. Elles sont conservées tant que le compte existe.',
-      'Journal de connexion : date et heure de début et de fin, identifiant, adresse MAC de l’appareil, point d’accès, adresse IP attribuée et volume échangé. La loi (article L34-1 du Code des postes et des communications électroniques et décret n° 2021-1362 du 20 octobre 2021) impose de le conserver un an, pour répondre aux seules réquisitions judiciaires ; il est ensuite supprimé automatiquement. Le contenu de votre navigation n’est jamais enregistré.',
+      'Journal de connexion : date et heure de début et de fin, identifiant, adresse MAC de l’appareil, point d’accès, adresse IP attribuée (et, derrière une traduction d’adresses, l’adresse publique et les ports) et volume échangé. La loi (article L34-1 du Code des postes et des communications électroniques et décret n° 2021-1362 du 20 octobre 2021) impose de le conserver un an, pour répondre aux seules réquisitions judiciaires ; il est ensuite supprimé automatiquement. Le contenu de votre navigation n’est jamais enregistré.',
       'Aucune donnée n’est utilisée à des fins commerciales ni cédée. Aucun traceur publicitaire n’est déposé ; ce portail n’utilise que des cookies techniques (langue, session, protection des formulaires).',
-      'Vous pouvez accéder à vos données, les rectifier ou demander la suppression de votre compte auprès de la mairie, et saisir la CNIL (www.cnil.fr).',
+      'Vos droits (RGPD, articles 15 à 21) : une fois connecté, la page « Connecté » permet de télécharger toutes vos données (accès et portabilité) et de supprimer votre compte (effacement). Le mot de passe se change par « Mot de passe oublié ? » ; pour le reste, adressez-vous à la mairie. Le journal de connexion, obligation légale, ne peut pas être effacé avant son terme d’un an : il reste alors rattaché à un pseudonyme, votre identifiant et votre adresse e-mail étant gardés à part pour les seules réquisitions judiciaires.',
+      'Vous pouvez saisir la CNIL (www.cnil.fr).',
     ],
+    privacyInactivity: (days: number, notice: number) =>
+      `Un compte inutilisé pendant ${days} jours reçoit un e-mail d’avertissement ; sans connexion dans les ${notice} jours qui suivent, il est supprimé comme ci-dessus.`,
     back: 'Retour',
   },
 

@@ -6,6 +6,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Tenant } from '../../controller/domain/entities.js';
 import type { LiveSession } from '../../controller/ports/live-sessions.js';
+import { DEFAULT_RETENTION } from '../../controller/services/privacy.js';
 import { state, type Portal } from '../context.js';
 import { CAPTIVE_JSON, captiveState } from '../rfc8908.js';
 import { legalPage } from '../views/pages.js';
@@ -25,8 +26,10 @@ function asset(res: Response, type: string, body: string): void {
 }
 
 export function legalRoutes(r: Router, portal: Portal): void {
+  const retention = portal.deps.retention ?? DEFAULT_RETENTION;
+  const inactivity = retention.inactiveDays > 0 ? { days: retention.inactiveDays, notice: retention.noticeDays } : null;
   for (const which of ['terms', 'privacy'] as const) {
-    r.get(`/${which}`, (req, res) => portal.render(res, which, 200, legalPage(portal.view(req, res), which)));
+    r.get(`/${which}`, (req, res) => portal.render(res, which, 200, legalPage(portal.view(req, res), which, inactivity)));
   }
   r.get('/style.css', (_req, res) => asset(res, 'text/css', stylesheet(state(res).tenant)));
   r.get('/wifi4eu.js', (_req, res, next) => {

@@ -212,10 +212,52 @@ ${
       )}</ul>`
     : html`<p>${t.noDevices}</p>`
 }
+<h2>${v.t.account.dataTitle}</h2>
+<p>${v.t.account.dataHelp}</p>
+<form method="get" action="${v.base}/account/data">
+${formState(v)}
+<button type="submit" class="secondary">${v.t.account.download}</button>
+</form>
+<p>${v.t.account.deleteHelp}</p>
+<p><a href="${link(v, '/account/delete')}">${v.t.account.delete}</a></p>
 <form method="post" action="${v.base}/logout">
 ${formState(v)}
 <button type="submit" class="secondary">${t.logout}</button>
 </form>`,
+  );
+}
+
+/** The confirmation step before an erasure: the current password, nothing else. */
+export function deleteAccountPage(v: ViewContext, o: { username: string; notice?: Notice | null }): Html {
+  const t = v.t.account;
+  const failed = o.notice?.kind === 'alert';
+  return layout(
+    v,
+    t.deleteTitle,
+    html`<h1>${t.deleteTitle}</h1>
+${notice(o.notice)}
+<p>${t.deleteIntro(o.username)}</p>
+<p>${t.deleteKeeps}</p>
+<p>${t.deleteDownloadFirst}</p>
+<form method="post" action="${v.base}/account/delete" novalidate>
+${formState(v)}
+<label for="password">${t.password}</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required${described('password', false, false, failed)}>
+<button type="submit" class="danger">${t.confirm}</button>
+</form>
+<div class="links"><p><a href="${link(v, '/status')}">${t.cancel}</a></p></div>`,
+  );
+}
+
+/** After an erasure: what went, what the law keeps and why. */
+export function accountDeletedPage(v: ViewContext): Html {
+  const t = v.t.account;
+  return layout(
+    v,
+    t.deletedTitle,
+    html`<h1>${t.deletedTitle}</h1>
+${t.deleted.map((p) => html`<p>${p}</p>`)}
+<p><a href="${link(v, '/')}">${t.home}</a></p>`,
   );
 }
 
@@ -235,10 +277,11 @@ ${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="
   );
 }
 
-export function legalPage(v: ViewContext, which: 'terms' | 'privacy'): Html {
+/** `inactivity`: the privacy notice's erasure of unused accounts, when it is on. */
+export function legalPage(v: ViewContext, which: 'terms' | 'privacy', inactivity: { days: number; notice: number } | null = null): Html {
   const t = v.t.legal;
   const title = which === 'terms' ? t.termsTitle : t.privacyTitle;
-  const paragraphs = which === 'terms' ? t.terms : t.privacy;
+  const paragraphs = which === 'terms' ? t.terms : inactivity ? [...t.privacy.slice(0, -1), t.privacyInactivity(inactivity.days, inactivity.notice), ...t.privacy.slice(-1)] : t.privacy;
   return layout(
     v,
     title,

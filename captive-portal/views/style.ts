@@ -59,6 +59,7 @@ input[aria-invalid=true]{border-color:#b00020}
 .check input{width:1.4rem;height:1.4rem;margin:.1rem 0 0;flex:none}
 button,.button{display:inline-block;width:100%;margin-top:1.25rem;padding:.75rem 1rem;font-size:1.1rem;font-weight:700;border:0;border-radius:4px;background:var(--brand);color:var(--on-brand);text-align:center;text-decoration:none;cursor:pointer}
 button.secondary{background:#fff;color:var(--link);border:2px solid currentColor}
+button.danger{background:#b00020;color:#fff}
 button.link{width:auto;margin:0;padding:.25rem .5rem;font-size:1rem;background:#fff;color:#b00020;border:2px solid currentColor}
 .error{color:#b00020;font-weight:600}
 .notice{border-left:4px solid var(--brand);background:#f4f4f4;padding:.6rem .8rem}

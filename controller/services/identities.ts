@@ -21,7 +21,8 @@ export async function createIdentity(stores: Stores, hasher: PasswordHasher, inp
     locale: v.locale,
     verified: v.verified,
   });
-  await stores.audit.append({ actor, tenantId: null, action: 'identity.create', target: `identity:${identity.id}`, before: null, after: publicIdentity(identity) });
+  // No username or e-mail: the audit log outlives an erasure (GDPR art. 17), the identity id is its pseudonym.
+  await stores.audit.append({ actor, tenantId: null, action: 'identity.create', target: `identity:${identity.id}`, before: null, after: { locale: identity.locale, verified: identity.verified } });
   return identity;
 }
 

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { publicIdentity, createIdentity, requireIdentity, setDisabled, setPassword } from '../../services/identities.js';
+import { eraseAccount } from '../../services/privacy.js';
+import { createMetrics } from '../../metrics.js';
+import { systemClock } from '../../ports/clock.js';
 import type { Identity } from '../../domain/entities.js';
 import { printJson, printTable } from '../output.js';
 import { action, int, readStdinLine } from './shared.js';
@@ -56,11 +59,50 @@ export function registerUser(program: Command): void {
     cmd.action(
       action(cmd, async (ctx, u: string, o: { json?: boolean }) => {
         const i = await setDisabled(ctx.stores, await lookup(ctx, u), disabled, 'cli');
-        if (o.json) printJson(publicIdentity(i));
-        else process.stdout.write(`${i.username} ${disabled ? 'disabled' : 'enabled'}\n`);
+        if (!disabled) {
+          if (o.json) printJson(publicIdentity(i));
+          else process.stdout.write(`${i.username} enabled\n`);
+          return;
+        }
+        // A disabled account must not keep browsing: its live sessions are disconnected (RFC 5176).
+        const { disconnectIdentity } = await import('../../services/sessions.js');
+        const { operatorActor, withDynauth } = await import('./sessions.js');
+        const ended = await withDynauth(ctx.config, (dynauth) => disconnectIdentity({ stores: ctx.stores, dynauth }, i.id, operatorActor(), 'identity disabled'));
+        if (o.json) printJson({ ...publicIdentity(i), sessions: ended });
+        else {
+          const slugs = new Map((await ctx.stores.tenants.list()).map((t) => [t.id, t.slug]));
+          process.stdout.write(`${i.username} disabled\n`);
+          for (const s of ended) {
+            const where = `session ${s.sessionId} at ${slugs.get(s.tenantId) ?? s.tenantId}`;
+            process.stdout.write(s.outcome === 'ack' ? `disconnected ${where}\n` : `${where} not disconnected: ${s.outcome}${s.errorCauseName ? ` (${s.errorCauseName})` : ''}\n`);
+          }
+        }
       }),
     );
   }
+
+  const erase = user
+    .command('erase <user>')
+    .description(
+      'erase an identity (GDPR art. 17): account and devices go; its sessions stay in the legal log under its id for the legal year, ' +
+        'its username and e-mail in the legal archive (décret 2021-1362)',
+    )
+    .option('--yes', 'confirm: the erasure cannot be undone')
+    .option('--json');
+  erase.action(
+    action(erase, async (ctx, u: string, o: { yes?: boolean; json?: boolean }) => {
+      const i = await lookup(ctx, u);
+      if (!o.yes) {
+        process.stderr.write(`erasing ${i.username} cannot be undone: run again with --yes\n`);
+        process.exitCode = 2;
+        return;
+      }
+      // The CLI's own registry: the server's counters move only for erasures it makes.
+      await eraseAccount({ stores: ctx.stores, clock: systemClock, metrics: createMetrics({ defaultMetrics: false }) }, i.id, 'operator', 'cli');
+      if (o.json) printJson({ id: i.id, erased: true, reason: 'operator' });
+      else process.stdout.write(`${i.username} erased; its sessions stay in the legal log as erased:${i.id}\n`);
+    }),
+  );
 
   const passwd = user
     .command('passwd <user>')

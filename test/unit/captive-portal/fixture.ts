@@ -42,10 +42,19 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startPortal(opts: { limits?: Partial<PortalLimits>; publicUrl?: string | null } = {}): Promise<Fixture> {
+export interface PortalFixtureOptions {
+  readonly limits?: Partial<PortalLimits>;
+  readonly publicUrl?: string | null;
+  /** A database file instead of :memory:, for tests that read its bytes. */
+  readonly sqliteFile?: string;
+  /** Every log line the portal writes (all levels) is pushed here; silent otherwise. */
+  readonly logLines?: string[];
+}
+
+export async function startPortal(opts: PortalFixtureOptions = {}): Promise<Fixture> {
   let t = Date.parse('2030-03-01T09:00:00Z');
   const clock = { now: () => new Date(t) };
-  const stores = openSqliteStores({ memory: true }, { clock });
+  const stores = openSqliteStores(opts.sqliteFile ? { file: opts.sqliteFile } : { memory: true }, { clock });
   // Cheap argon2id parameters: the tests check behaviour, not cost.
   const real = createPasswordHasher({ memoryCost: 1024, timeCost: 1 });
   let verifies = 0;
@@ -92,7 +101,7 @@ export async function startPortal(opts: { limits?: Partial<PortalLimits>; public
     mailer,
     hasher,
     metrics,
-    log: createLogger({ level: 'silent' }),
+    log: opts.logLines ? createLogger({ level: 'trace' }, { write: (line: string) => void opts.logLines!.push(line) }) : createLogger({ level: 'silent' }),
     clock,
     secret: SECRET,
     publicUrl: opts.publicUrl ?? null,
