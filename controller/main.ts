@@ -19,6 +19,7 @@ import { systemClock } from './ports/clock.js';
 import { createMemorySharedState } from './adapters/memory/shared-state.js';
 import { createMemoryLoginTokens } from './adapters/memory/login-tokens.js';
 import { createRedisSharedState } from './adapters/redis/shared-state.js';
+import { createResilientSharedState, failFastRedisOptions } from './adapters/resilient/shared-state.js';
 import { createRedisLoginTokens } from './adapters/redis/login-tokens.js';
 import { createPasswordHasher } from './security/passwords.js';
 import { createRadiusServer } from '../radius-server/server.js';
@@ -41,6 +42,11 @@ import { createRedisConfigNotifier } from './adapters/redis/config-notifications
 import { openFederationCa } from '../provisioning/ca.js';
 import { createProvisioningRouter } from '../provisioning/app.js';
 import { ProvisioningRuntime } from '../provisioning/runtime.js';
+import { createOperationsRouter } from '../provisioning/operations.js';
+import { createDynamicAuthorizationClient } from '../radius-server/dynauth/client.js';
+import { instrumentStores } from './adapters/instrumented.js';
+import { periodicJob, purgeLegalLog } from './services/legal.js';
+import { runInactivityJob } from './services/privacy.js';
 
 export interface RunningController {
   readonly config: Readonly<Config>;
@@ -64,11 +70,11 @@ const VERSION = ((): string => {
 
 export async function startController(config: Readonly<Config>, log: Logger): Promise<RunningController> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
-  const stores: Stores = await openStores(config);
   const metrics = createMetrics();
   metrics.build.set({ version: VERSION, node: process.version }, 1);
+  const stores: Stores = instrumentStores(await openStores(config), metrics);
 
-  const { shared, tokens, codes, closeShared } = openSharedState(config);
+  const { shared, tokens, codes, closeShared } = openSharedState(config, metrics, log);
   const hasher = createPasswordHasher({ concurrency: config.radius.verifyConcurrency });
 
   // Provisioning's store (SQLite only for now) also tells RADIUS which secrets are being rotated.
@@ -86,12 +92,23 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
     options: { dedupWindowMs: config.radius.dedupWindowMs, acctBatchMax: config.radius.acctBatchMax },
   });
 
+  // RFC 5176: Disconnect/CoA to the gateways, for the API and for disabled accounts.
+  const dynauth = createDynamicAuthorizationClient({
+    timeoutMs: config.coa.timeoutMs,
+    retries: config.coa.retries,
+    metrics,
+    log: log.child({ part: 'dynauth' }),
+    tenantLabel: (id) => radius.directory.tenant(id)?.slug ?? 'unknown',
+  });
+
   const checks: ReadinessCheck[] = [
     { name: stores.backend, check: () => stores.ping() },
     { name: shared.backend === 'redis' ? 'redis' : 'shared-state', check: () => shared.ping() },
   ];
   const provisioning = await openProvisioning(config, stores, provisioningStore, metrics, log.child({ part: 'provisioning' }));
-  const api = createApiApp({ metrics, log, checks, version: VERSION, mounts: provisioning ? [{ path: '/v1', router: provisioning.router }] : [] });
+  // Sessions and the legal log are served on every backend; without provisioning this router serves /v1/openapi.json.
+  const operations = createOperationsRouter({ stores, dynauth, clock: systemClock, metrics, log: log.child({ part: 'api' }) }, provisioning ? {} : { openApi: { version: VERSION } });
+  const api = createApiApp({ metrics, log, checks, version: VERSION, mounts: [{ path: '/v1', router: operations }, ...(provisioning ? [{ path: '/v1', router: provisioning.router }] : [])] });
 
   const radiusAuth = await radius.auth.bind(config.radius.authPort, config.radius.host);
   const radiusAcct = await radius.acct.bind(config.radius.acctPort, config.radius.host);
@@ -118,7 +135,23 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
     trustProxy: config.portal.trustProxy,
     tokenTtlSeconds: config.portal.tokenTtlSeconds,
     rememberDays: config.portal.rememberDays,
+    retention: { inactiveDays: config.privacy.inactiveDays, noticeDays: config.privacy.noticeDays, connectionLogDays: config.legal.retentionDays },
   });
+  // The legal log's one-year purge and GDPR's inactive-account erasure: at start, then periodically.
+  const legalDeps = { stores, clock: systemClock, metrics, log: log.child({ part: 'legal' }) };
+  const housekeeping = periodicJob(
+    'legal-purge',
+    config.legal.purgeIntervalSeconds * 1000,
+    async () => {
+      await purgeLegalLog(legalDeps, { retentionDays: config.legal.retentionDays });
+      if (config.privacy.inactiveDays > 0) {
+        await runInactivityJob({ stores, mailer, metrics, clock: systemClock, log: log.child({ part: 'privacy' }) }, { inactiveDays: config.privacy.inactiveDays, noticeDays: config.privacy.noticeDays });
+      }
+    },
+    log,
+  );
+  housekeeping.start();
+
   const portalServer = createServer(portal);
   await listen(portalServer, config.portal.port, config.portal.host);
   const portalPort = (portalServer.address() as { port: number }).port;
@@ -137,7 +170,8 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
       stopping ??= (async () => {
         log.info('shutting down: no new requests, finishing those in flight');
         // Provisioning first: its long polls are answered at once, so the API server can close.
-        await Promise.all([provisioning?.stop(), close(apiServer), close(portalServer), radius.stop()]);
+        await Promise.all([provisioning?.stop(), close(apiServer), close(portalServer), radius.stop(), housekeeping.stop()]);
+        await dynauth.close();
         await mailer.close();
         await closeShared();
         await stores.close();
@@ -160,7 +194,10 @@ async function openProvisioning(config: Readonly<Config>, stores: Stores, store:
     log.warn('provisioning API disabled: its store has no PostgreSQL adapter yet (unset WFC_DATABASE_URL to use it)');
     return null;
   }
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : null;
+  // Bounded like the shared state's connection, so a silent Redis cannot hold a publish for long.
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 1000 }) : null;
+  // Outages are reported by the shared-state link (wfc_redis_up, /readyz); ioredis reconnects by itself.
+  redis?.on('error', () => {});
   const notifier = redis ? createRedisConfigNotifier({ redis, prefix: config.redisPrefix }) : createMemoryConfigNotifier();
   const federation = await stores.federation.get();
   const ca = openFederationCa(join(config.dataDir, 'ca'), { organization: federation?.name ?? 'Wi-Fi federation', deviceDays: config.provisioning.certificateDays });
@@ -195,21 +232,35 @@ async function openProvisioning(config: Readonly<Config>, stores: Stores, store:
   };
 }
 
-/** In-process state for one node; Redis when WFC_REDIS_URL names one (several nodes). */
-function openSharedState(config: Readonly<Config>): { shared: SharedState; tokens: LoginTokenStore; codes: VerificationCodeStore; closeShared(): Promise<void> } {
+/**
+ * In-process state for one node; Redis when WFC_REDIS_URL names one (several
+ * nodes), wrapped so that a Redis outage degrades the node instead of
+ * stalling it (docs/adr/0009-redis-outage.md).
+ */
+function openSharedState(config: Readonly<Config>, metrics?: Metrics, log?: Logger): { shared: SharedState; tokens: LoginTokenStore; codes: VerificationCodeStore; closeShared(): Promise<void> } {
   if (!config.redisUrl) {
     const shared = createMemorySharedState();
     return { shared, tokens: createMemoryLoginTokens(), codes: new MemoryVerificationCodeStore(), closeShared: () => shared.close() };
   }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
-  const shared = createRedisSharedState({ redis, prefix: config.redisPrefix });
+  // Every Redis call answers within this bound, or the node answers from
+  // local state: the RADIUS hot path stays within the NAS's timeout.
+  const timeoutMs = 500;
+  const redis = new Redis(config.redisUrl, { ...failFastRedisOptions(timeoutMs), enableAutoPipelining: true });
+  const shared = createResilientSharedState({
+    connection: redis,
+    redis: createRedisSharedState({ redis, prefix: config.redisPrefix }),
+    metrics: metrics?.stores,
+    log: log?.child({ part: 'shared-state' }),
+    timeoutMs,
+  });
   return {
     shared,
-    tokens: createRedisLoginTokens(redis, config.redisPrefix),
-    codes: new RedisVerificationCodeStore({ redis, prefix: config.redisPrefix }),
+    tokens: shared.loginTokens(createRedisLoginTokens(redis, config.redisPrefix)),
+    codes: shared.verificationCodes(new RedisVerificationCodeStore({ redis, prefix: config.redisPrefix })),
     closeShared: async () => {
       await shared.close();
-      await redis.quit();
+      // Not ready (Redis away): there is nothing to say goodbye to.
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -29,3 +29,29 @@ export function param(req: Request, name: string): string {
   const v = req.params[name];
   return Array.isArray(v) ? v.join('/') : String(v);
 }
+
+/** A legal hold names up to 10 000 session ids: more than JSON_LIMIT allows. */
+export const HOLD_JSON_LIMIT = 1024 * 1024;
+
+/** JSON body parser with a larger limit, for the few bodies that list many ids. */
+export function jsonUpTo(limit: number): RequestHandler {
+  return typed('application/json', 'JSON (application/json)', express.json({ limit, strict: true, type: 'application/json' }));
+}
+
+/** A gateway's NAT log for a day or a week of a busy site: tens of thousands of lines. */
+export const NAT_LOG_LIMIT = 20 * 1024 * 1024;
+
+const natLogText = express.text({ limit: NAT_LOG_LIMIT, type: ['text/csv', 'application/json'] });
+
+/**
+ * A NAT log as text, CSV or JSON; the format is the request's Content-Type,
+ * anything else is refused (415). The service parses and checks each line.
+ */
+export const natLog: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  if (natLogFormat(req) === null) throw new AppError(E.UNSUPPORTED_MEDIA_TYPE, { expected: 'CSV (text/csv) or JSON (application/json)' });
+  return natLogText(req, res, next);
+};
+
+export function natLogFormat(req: Request): 'csv' | 'json' | null {
+  return req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : null;
+}

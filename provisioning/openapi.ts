@@ -1,8 +1,11 @@
 /**
  * The /v1 API described as OpenAPI 3.1 (JSON Schema 2020-12), served at
- * /v1/openapi.json. test/e2e/provisioning-api.test.ts keeps it true: every
- * route the router registers is here and everything here is routed, and
- * every JSON response of the route tests validates against its schema.
+ * /v1/openapi.json: the provisioning router's routes (app.ts) and the
+ * operations router's (operations.ts: sessions, legal connection log).
+ * test/e2e/provisioning-api.test.ts keeps it true: every route the two
+ * routers register is here and everything here is routed, and every JSON
+ * response of the route tests (operations-api.test.ts too) validates
+ * against its schema.
  */
 import { E } from '../controller/errors.js';
 import { VARIABLE_NAMES } from './render/variables.js';
@@ -113,6 +116,7 @@ const schemas: Record<string, Schema> = {
     enrolmentExpiresAt: nullable(dateTime),
     errors: arr(ref('FieldIssue')),
   }),
+  ...operationsSchemas(),
 };
 
 interface Op {
@@ -121,7 +125,8 @@ interface Op {
   readonly auth?: 'api' | 'device' | 'none';
   readonly tenantParam?: boolean;
   readonly params?: ReadonlyArray<{ name: string; in: 'path' | 'query'; schema: Schema; description?: string; required?: boolean }>;
-  readonly body?: { type: string; schema: Schema; required?: boolean };
+  /** `type` may list several media types sharing the schema (a NAT log as CSV or JSON). */
+  readonly body?: { type: string | readonly string[]; schema: Schema; required?: boolean };
   readonly responses: Record<string, { description: string; type?: string; schema?: Schema; headers?: Record<string, Schema>; json?: Schema }>;
   readonly errors: readonly number[];
   readonly description?: string;
@@ -157,7 +162,7 @@ function operation(o: Op): Schema {
     tags: [o.tag],
     security: o.auth === 'none' ? [] : [{ [o.auth === 'device' ? 'deviceKey' : 'apiToken']: [] }],
     ...(params.length ? { parameters: params } : {}),
-    ...(o.body ? { requestBody: { required: o.body.required ?? true, content: { [o.body.type]: { schema: o.body.schema } } } } : {}),
+    ...(o.body ? { requestBody: { required: o.body.required ?? true, content: Object.fromEntries([o.body.type].flat().map((t) => [t, { schema: o.body!.schema }])) } } : {}),
     responses,
   };
 }
@@ -310,6 +315,7 @@ const paths: Record<string, Record<string, Op>> = {
   '/audit': {
     get: A({ summary: 'Audit log, newest first: who changed what, when, before and after', tag: 'audit', params: [{ name: 'limit', in: 'query', schema: str }], responses: { 200: { description: 'Events', schema: items(ref('AuditEvent')) } }, errors: [400, 401, 404] }),
   },
+  ...operationsPaths(),
   '/agent/enrol': {
     post: {
       summary: 'Exchange a one-time enrolment token for a device key (and, on request, a client certificate)',
@@ -384,9 +390,10 @@ export function openApiDocument(version: string): Schema {
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Wi-Fi federation controller: provisioning API',
+      title: 'Wi-Fi federation controller: provisioning and operations API',
       version,
-      description: 'Municipal IT registers access points; agents enrol and long-poll their configuration. Errors come from the catalog (docs/errors.md).',
+      description:
+        "Municipal IT registers access points; agents enrol and long-poll their configuration; operators act on live sessions (Disconnect, CoA) and answer judicial requests from the legal connection log. Errors come from the catalog (docs/errors.md).",
     },
     servers: [{ url: '/v1' }],
     components: {
@@ -397,5 +404,227 @@ export function openApiDocument(version: string): Schema {
       },
     },
     paths: Object.fromEntries(Object.entries(paths).map(([p, ops]) => [p, Object.fromEntries(Object.entries(ops).map(([m, o]) => [m, operation(o)]))])),
+  };
+}
+
+/* ------------------------------------------------ the operations router's routes */
+
+function operationsSchemas(): Record<string, Schema> {
+  const nat = obj({ publicIp: str, portStart: int, portEnd: int, from: dateTime, to: nullable(dateTime), source: { enum: ['accounting', 'import'] } });
+  return {
+    Session: obj({
+      id: str,
+      municipality: { type: 'string', description: "the municipality's slug" },
+      acctSessionId: str,
+      username: str,
+      identityId: { ...nullable(str), description: 'null for sessions of no known identity (MAC authentication, an erased account)' },
+      status: { enum: ['active', 'stopped'] },
+      startedAt: dateTime,
+      updatedAt: { ...dateTime, description: "the NAS's last report" },
+      stoppedAt: nullable(dateTime),
+      terminateCause: nullable(str),
+      sessionTime: { ...int, description: 'seconds, as the NAS last reported' },
+      inputOctets: { ...int, description: 'from the citizen' },
+      outputOctets: { ...int, description: 'to the citizen' },
+      nasIp: str,
+      nasIdentifier: nullable(str),
+      framedIp: { ...nullable(str), description: "the citizen's address on the municipality's network" },
+      apId: nullable(str),
+      deviceMac: { ...nullable(str), description: "the citizen's device (Calling-Station-Id), aa:bb:cc:dd:ee:ff" },
+    }),
+    DynAuthResult: obj({
+      outcome: { enum: ['ack', 'nak', 'timeout'], description: 'ack: the NAS did it; nak: it refused (errorCause says why); timeout: no valid answer after every retransmission' },
+      errorCause: { ...nullable(int), description: 'RFC 5176 §3.5 Error-Cause the NAS sent, e.g. 503' },
+      errorCauseName: { ...nullable(str), description: 'e.g. Session-Context-Not-Found' },
+      attempts: { ...int, description: 'requests sent, the first included' },
+      durationMs: int,
+      invalidReplies: { ...int, description: 'replies dropped (bad authenticator: often a wrong secret)' },
+    }),
+    SessionAction: obj({ session: { ...ref('Session'), description: 'the session as it was when the request went out; the NAS\'s Accounting Stop closes it' }, result: ref('DynAuthResult') }),
+    NasTimeout: obj({ error: obj({ code: { const: 'WFC_NAS_TIMEOUT' }, message: str }), session: ref('Session'), result: ref('DynAuthResult') }),
+    CoaChange: obj(
+      {
+        sessionTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 4294967295, description: 'Session-Timeout from now' },
+        downloadBps: { type: 'integer', minimum: 1, maximum: 4294967295, description: 'WISPr and ChilliSpot bandwidth attributes; MikroTik Rate-Limit when both directions are given' },
+        uploadBps: { type: 'integer', minimum: 1, maximum: 4294967295 },
+      },
+      [],
+      { minProperties: 1, description: 'at least one change: what is left out stays as it is (RFC 5176 §3.6 Note 3)' },
+    ),
+    LegalExportInput: obj(
+      {
+        from: { ...dateTime, description: 'ISO 8601; sessions that overlap [from, to]' },
+        to: { ...dateTime, description: 'after from, at most 366 days later' },
+        ip: { type: 'string', description: 'IPv4 or IPv6: the assigned address or a NAT public address' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, description: 'with ip: the NAT mappings whose port block holds it' },
+        identity: { type: 'string', description: "username, e-mail, identity id, or an erased account's identity id" },
+        format: { enum: ['csv', 'json'], default: 'csv' },
+        reason: { type: 'string', minLength: 10, description: 'why: goes to the audit log' },
+        reference: { type: 'string', minLength: 3, description: "the authority's requisition or case reference" },
+        limit: { type: 'integer', minimum: 1, maximum: 10000, default: 10000 },
+      },
+      ['from', 'to', 'reason', 'reference'],
+      { description: 'ip or identity (or both) is required' },
+    ),
+    LegalExportDocument: obj({
+      exportedAt: dateTime,
+      exportedBy: str,
+      reference: str,
+      filter: obj({ municipality: nullable(str), from: dateTime, to: dateTime, ip: nullable(str), port: nullable(int), identity: nullable(str) }),
+      truncated: { ...bool, description: 'the limit was reached: narrow the filter' },
+      sessions: arr(
+        obj({
+          id: str,
+          municipality: str,
+          identityId: nullable(str),
+          subscriber: { anyOf: [obj({ username: str, email: nullable(str), erasedAt: nullable(dateTime) }), { type: 'null' }] },
+          deviceMac: nullable(str),
+          accessPoint: nullable(str),
+          nasIp: str,
+          nasIdentifier: nullable(str),
+          assignedIp: nullable(str),
+          natMappings: arr(nat),
+          startedAt: dateTime,
+          stoppedAt: nullable(dateTime),
+          inputOctets: int,
+          outputOctets: int,
+          held: bool,
+        }),
+      ),
+    }),
+    LegalExportRecord: obj({
+      auditId: str,
+      at: dateTime,
+      actor: { type: 'string', description: 'token:<id> or cli:<user>' },
+      municipality: nullable(str),
+      reference: str,
+      reason: str,
+      format: str,
+      via: { type: 'string', description: 'api or cli' },
+      sessions: int,
+      sha256: { type: 'string', description: 'of the file handed over, hex' },
+      filter: { type: 'object' },
+    }),
+    LegalHoldInput: obj({ reference: { type: 'string', minLength: 3 }, reason: { type: 'string', minLength: 10 }, sessionIds: { ...arr(str), description: '1 to 10000 session ids of the scope' } }),
+    LegalHold: obj({
+      id: str,
+      municipality: { ...nullable(str), description: 'null: a federation-wide hold' },
+      reference: str,
+      reason: str,
+      createdBy: str,
+      createdAt: dateTime,
+      releasedAt: nullable(dateTime),
+      releasedBy: nullable(str),
+      sessionIds: arr(str),
+    }),
+    NatImportResult: obj({
+      imported: { ...int, description: 'mappings stored' },
+      matched: { ...int, description: 'of those, matched to a session of the municipality' },
+      duplicates: { ...int, description: 'lines an earlier import already stored' },
+    }),
+  };
+}
+
+function operationsPaths(): Record<string, Record<string, Op>> {
+  const sessionErr = [400, 401, 404];
+  const act = (summary: string, body: Op['body'], description: string): Op =>
+    A({
+      summary,
+      description: `${description} The session is looked up in the scope (an admin without ?tenant: anywhere). 200 when the NAS answered, ACK or NAK: \`result.outcome\` says which and \`errorCause\` why it refused. 504 WFC_NAS_TIMEOUT when no valid answer came after every retransmission; the body still carries the session and the result. Every request and its outcome goes to the audit log.`,
+      tag: 'sessions',
+      params: [idParam],
+      ...(body ? { body } : {}),
+      responses: {
+        200: { description: 'The NAS answered (ack or nak)', schema: ref('SessionAction') },
+        504: { description: 'The NAS did not answer', schema: ref('NasTimeout') },
+      },
+      errors: [400, 401, 403, 404, 409, 413, 415],
+    });
+  const legalErr = [400, 401, 403, 404];
+  return {
+    '/sessions': {
+      get: A({
+        summary: 'Sessions, newest first',
+        description: "An admin token without ?tenant lists every municipality's. `user` is a username, e-mail or identity id; an unknown one lists nothing.",
+        tag: 'sessions',
+        params: [
+          { name: 'active', in: 'query', schema: { enum: ['true', 'false', '1', '0'] }, description: 'only sessions still open' },
+          { name: 'user', in: 'query', schema: str },
+          { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^\\d+$' }, description: '1 to 1000, default 100' },
+        ],
+        responses: { 200: { description: 'Sessions', schema: items(ref('Session')) } },
+        errors: sessionErr,
+      }),
+    },
+    '/sessions/{id}': {
+      get: A({ summary: 'One session', description: 'An admin token without ?tenant finds it in any municipality.', tag: 'sessions', params: [idParam], responses: { 200: { description: 'The session', schema: ref('Session') } }, errors: sessionErr }),
+    },
+    '/sessions/{id}/disconnect': {
+      post: act(
+        'End a live session: Disconnect-Request (RFC 5176) to its NAS',
+        { ...jsonBody(obj({ reason: { type: 'string', maxLength: 500, description: 'for the audit log' } }, [])), required: false },
+        'Sent to the address the NAS reported accounting from, on the CoA port of the RADIUS client covering it (409 WFC_NAS_NOT_A_CLIENT when none does), signed with its secret. 409 WFC_SESSION_NOT_ACTIVE for a session already stopped.',
+      ),
+    },
+    '/sessions/{id}/coa': {
+      post: act('Change a live session: CoA-Request (RFC 5176) with a new timeout or bandwidth', jsonBody(ref('CoaChange')), 'Same routing and errors as disconnect.'),
+    },
+    '/legal/exports': {
+      post: A({
+        summary: 'Export the legal connection log for a judicial request (audited)',
+        description:
+          "Admin (federation-wide without ?tenant) or the municipality's read-write token; a read-only token gets 403. Returns the file: CSV (RFC 4180, one line per session and NAT mapping) or JSON. The audit event records who, the filter, the reason, the reference, the number of sessions and the file's SHA-256 (X-Wfc-Sha256), so what was disclosed can be proven later. 400 names each malformed field (dates, window over 366 days, port without ip, neither ip nor identity).",
+        tag: 'legal',
+        body: jsonBody(ref('LegalExportInput')),
+        responses: {
+          200: {
+            description: 'The file, as an attachment',
+            type: 'text/csv',
+            json: ref('LegalExportDocument'),
+            headers: { 'Content-Disposition': str, 'X-Wfc-Audit-Id': { type: 'string', description: 'the audit event' }, 'X-Wfc-Sha256': { type: 'string', description: "the body's SHA-256, hex" }, 'X-Wfc-Sessions': str },
+          },
+        },
+        errors: [400, 401, 403, 404, 413, 415],
+      }),
+      get: A({
+        summary: 'Who exported what, and why: the audit trail of exports, newest first',
+        description: 'An admin token without ?tenant sees every export; a municipality its own.',
+        tag: 'legal',
+        params: [{ name: 'limit', in: 'query', schema: { type: 'string', pattern: '^\\d+$' }, description: '1 to 1000, default 100' }],
+        responses: { 200: { description: 'Exports', schema: items(ref('LegalExportRecord')) } },
+        errors: legalErr,
+      }),
+    },
+    '/legal/holds': {
+      post: A({
+        summary: 'Place a legal hold: the named sessions outlive the one-year purge until released',
+        description: 'Every session must be of the scope (404 WFC_SESSION_NOT_FOUND otherwise). Audited.',
+        tag: 'legal',
+        body: jsonBody(ref('LegalHoldInput')),
+        responses: { 201: { description: 'Placed', schema: ref('LegalHold') } },
+        errors: [400, 401, 403, 404, 413, 415],
+      }),
+      get: A({
+        summary: 'Legal holds, active ones only unless released=true',
+        tag: 'legal',
+        params: [{ name: 'released', in: 'query', schema: { enum: ['true', 'false', '1', '0'] }, description: 'include released holds' }],
+        responses: { 200: { description: 'Holds', schema: items(ref('LegalHold')) } },
+        errors: legalErr,
+      }),
+    },
+    '/legal/holds/{id}/release': {
+      post: A({ summary: 'Release a legal hold: its sessions go at the next purge once past the retention', tag: 'legal', params: [idParam], responses: { 200: { description: 'Released', schema: ref('LegalHold') } }, errors: legalErr }),
+    },
+    '/legal/nat-mappings': {
+      post: A({
+        summary: "Import a gateway's NAT log (public address and port blocks of private addresses)",
+        description:
+          'A municipality is required (?tenant for an admin). CSV with a header `start,end,internal_ip,public_ip,port_start,port_end` (times ISO 8601 or Unix seconds, end may be empty), or a JSON array of objects with those keys (camelCase accepted); at most 20 MB and 200 000 lines. Every line is checked first: one bad line answers 400 WFC_NAT_IMPORT_INVALID naming the line and the field, and nothing is stored. Re-importing a line is counted in `duplicates`, not stored twice.',
+        tag: 'legal',
+        body: { type: ['text/csv', 'application/json'], schema: { anyOf: [str, arr({ type: 'object' })] } },
+        responses: { 200: { description: 'Imported', schema: ref('NatImportResult') } },
+        errors: [400, 401, 403, 404, 413, 415],
+      }),
+    },
   };
 }

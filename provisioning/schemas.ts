@@ -132,3 +132,49 @@ export function queryInt(q: unknown, name: string, min: number, max: number, dfl
   if (!Number.isInteger(n) || n < min || n > max) throw validationError([{ field: name, message: `a whole number from ${min} to ${max}` }]);
   return n;
 }
+
+const UINT32_MAX = 0xffffffff;
+
+/** POST /sessions/:id/disconnect: the body is optional; a reason goes to the audit log. */
+export const disconnectSchema = z
+  .object({ reason: z.string().trim().min(1, 'say why, or leave reason out').max(500, 'at most 500 characters') })
+  .partial()
+  .strict();
+
+const coaValue = (what: string) =>
+  z
+    .number({ error: `expected ${what} as a number` })
+    .int('expected a whole number')
+    .min(1, 'at least 1')
+    .max(UINT32_MAX, `at most ${UINT32_MAX}`);
+
+/**
+ * POST /sessions/:id/coa: what to change (RFC 5176 §3.6 Note 3: what is left
+ * out stays as it is, so at least one change).
+ */
+export const coaSchema = z
+  .object({
+    sessionTimeoutSeconds: coaValue('seconds'),
+    downloadBps: coaValue('bits per second'),
+    uploadBps: coaValue('bits per second'),
+  })
+  .partial()
+  .strict()
+  .refine((v) => v.sessionTimeoutSeconds !== undefined || v.downloadBps !== undefined || v.uploadBps !== undefined, {
+    message: 'give at least one of sessionTimeoutSeconds, downloadBps, uploadBps',
+  });
+
+/** Boolean query parameters: true/false/1/0, or absent. */
+export function queryBool(q: unknown, name: string, dflt: boolean): boolean {
+  if (q === undefined) return dflt;
+  if (q === 'true' || q === '1') return true;
+  if (q === 'false' || q === '0') return false;
+  throw validationError([{ field: name, message: 'true or false' }]);
+}
+
+/** A string query parameter given once, or undefined. */
+export function queryString(q: unknown, name: string, max = 254): string | undefined {
+  if (q === undefined) return undefined;
+  if (typeof q !== 'string' || q.trim() === '' || q.length > max) throw validationError([{ field: name, message: `one value of 1 to ${max} characters` }]);
+  return q.trim();
+}

@@ -13,6 +13,7 @@ import { registerClient } from './commands/client.js';
 import { registerUser } from './commands/user.js';
 import { registerAp } from './commands/ap.js';
 import { registerSessions } from './commands/sessions.js';
+import { registerLegal } from './commands/legal.js';
 import { registerToken } from './commands/token.js';
 import { registerDemo } from './commands/demo.js';
 import { registerPortal } from './commands/portal.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerUser(program);
   registerAp(program);
   registerSessions(program);
+  registerLegal(program);
   registerToken(program);
   registerPortal(program);
   registerDemo(program, async (dataDir) => {

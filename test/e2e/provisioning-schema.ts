@@ -59,3 +59,14 @@ export function validateSchema(schema: Schema, value: unknown, root: Schema, pat
   if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...validateSchema(schema.items as Schema, v, root, `${path}[${i}]`)));
   return errors;
 }
+
+/** `METHOD /path/{param}` for every route an express router registers, as the OpenAPI document names them. */
+export function routesOf(router: unknown): string[] {
+  const stack = (router as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack;
+  return stack.filter((l) => l.route).flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+}
+
+/** `METHOD /path` for every operation of an OpenAPI document. */
+export function documentedRoutes(doc: unknown): string[] {
+  return Object.entries((doc as { paths: Record<string, Record<string, unknown>> }).paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+}
