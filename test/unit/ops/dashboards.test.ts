@@ -269,7 +269,7 @@ describe('docs/prometheus/alerts.yml', () => {
 
   it('covers what operators asked for', () => {
     const exprs = alerts.map((r) => r.expr ?? '').join('\n');
-    for (const needle of ['wfc_radius_access_rejects_total', 'bad-authenticator', 'ma-invalid', 'unknown-client', 'wfc_provisioning_access_points_online', 'wfc_store_up == 0', 'wfc_radius_password_verify_queue', 'up{job="wfc"} == 0']) {
+    for (const needle of ['wfc_radius_access_rejects_total', 'bad-authenticator', 'ma-invalid', 'unknown-client', 'wfc_provisioning_access_points_online', 'wfc_store_up == 0', 'wfc_radius_password_verify_queue', 'up{job="wfc"} == 0', 'wfc_redis_up == 0', 'wfc_retention_last_success_timestamp_seconds']) {
       expect(exprs).toContain(needle);
     }
   });
