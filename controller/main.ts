@@ -36,6 +36,7 @@ import type { Router } from 'express';
 import { databaseFile } from './cli/context.js';
 import type { Metrics } from './metrics.js';
 import { openSqliteProvisioningStore } from './adapters/sqlite/provisioning-store.js';
+import { openPostgresProvisioningStore } from './adapters/postgres/provisioning-store.js';
 import type { ProvisioningStore } from './ports/provisioning.js';
 import { createMemoryConfigNotifier } from './adapters/memory/config-notifications.js';
 import { createRedisConfigNotifier } from './adapters/redis/config-notifications.js';
@@ -77,11 +78,13 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
   const { shared, tokens, codes, closeShared } = openSharedState(config, metrics, log);
   const hasher = createPasswordHasher({ concurrency: config.radius.verifyConcurrency });
 
-  // Provisioning's store (SQLite only for now) also tells RADIUS which secrets are being rotated.
-  const provisioningStore = stores.backend === 'sqlite' ? openSqliteProvisioningStore({ file: databaseFile(config.dataDir) }) : null;
+  // Provisioning's store, on the same database as the core stores, also tells RADIUS which secrets are being rotated.
+  const provisioningStore = config.databaseUrl
+    ? await openPostgresProvisioningStore({ url: config.databaseUrl })
+    : openSqliteProvisioningStore({ file: databaseFile(config.dataDir) });
   const radius = await createRadiusServer({
     stores,
-    pendingSecrets: async () => new Map((await (provisioningStore?.rotations.open(null) ?? [])).map((r) => [r.clientId, r.newSecret])),
+    pendingSecrets: async () => new Map((await provisioningStore.rotations.open(null)).map((r) => [r.clientId, r.newSecret])),
     live: shared.liveSessions,
     limiter: shared.rateLimits,
     tokens,
@@ -106,9 +109,9 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
     { name: shared.backend === 'redis' ? 'redis' : 'shared-state', check: () => shared.ping() },
   ];
   const provisioning = await openProvisioning(config, stores, provisioningStore, metrics, log.child({ part: 'provisioning' }));
-  // Sessions and the legal log are served on every backend; without provisioning this router serves /v1/openapi.json.
-  const operations = createOperationsRouter({ stores, dynauth, clock: systemClock, metrics, log: log.child({ part: 'api' }) }, provisioning ? {} : { openApi: { version: VERSION } });
-  const api = createApiApp({ metrics, log, checks, version: VERSION, mounts: [{ path: '/v1', router: operations }, ...(provisioning ? [{ path: '/v1', router: provisioning.router }] : [])] });
+  // Sessions and the legal log (operations), then access points and agents (provisioning): one /v1, one OpenAPI document.
+  const operations = createOperationsRouter({ stores, dynauth, clock: systemClock, metrics, log: log.child({ part: 'api' }) });
+  const api = createApiApp({ metrics, log, checks, version: VERSION, mounts: [{ path: '/v1', router: operations }, { path: '/v1', router: provisioning.router }] });
 
   const radiusAuth = await radius.auth.bind(config.radius.authPort, config.radius.host);
   const radiusAcct = await radius.acct.bind(config.radius.acctPort, config.radius.host);
@@ -170,7 +173,7 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
       stopping ??= (async () => {
         log.info('shutting down: no new requests, finishing those in flight');
         // Provisioning first: its long polls are answered at once, so the API server can close.
-        await Promise.all([provisioning?.stop(), close(apiServer), close(portalServer), radius.stop(), housekeeping.stop()]);
+        await Promise.all([provisioning.stop(), close(apiServer), close(portalServer), radius.stop(), housekeeping.stop()]);
         await dynauth.close();
         await mailer.close();
         await closeShared();
@@ -183,17 +186,13 @@ export async function startController(config: Readonly<Config>, log: Logger): Pr
 }
 
 /**
- * The /v1 provisioning API and its background work: the SQLite provisioning
- * store on its own connection to the node's database file, config-change
+ * The /v1 provisioning API and its background work: the provisioning store
+ * (on its own pool to the shared PostgreSQL with WFC_DATABASE_URL, else on
+ * its own connection to the node's SQLite file), config-change
  * notifications (Redis pub/sub when several nodes share a Redis), the
- * federation CA in the data dir. Its store has no PostgreSQL adapter yet:
- * with WFC_DATABASE_URL the API stays off rather than split the data.
+ * federation CA in the data dir.
  */
-async function openProvisioning(config: Readonly<Config>, stores: Stores, store: ProvisioningStore | null, metrics: Metrics, log: Logger): Promise<{ router: Router; stop(): Promise<void> } | null> {
-  if (!store) {
-    log.warn('provisioning API disabled: its store has no PostgreSQL adapter yet (unset WFC_DATABASE_URL to use it)');
-    return null;
-  }
+async function openProvisioning(config: Readonly<Config>, stores: Stores, store: ProvisioningStore, metrics: Metrics, log: Logger): Promise<{ router: Router; stop(): Promise<void> }> {
   // Bounded like the shared state's connection, so a silent Redis cannot hold a publish for long.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 1000 }) : null;
   // Outages are reported by the shared-state link (wfc_redis_up, /readyz); ioredis reconnects by itself.

@@ -2,9 +2,9 @@
  * The /v1 routes operators use on live data: sessions (list, Disconnect,
  * CoA) and the legal connection log (exports, holds, NAT logs). A router of
  * its own, beside the provisioning one: it needs only the durable stores and
- * a Disconnect/CoA client, so the composition root mounts it whatever the
- * provisioning store's state (it has no PostgreSQL adapter yet). Both
- * routers are described by the one OpenAPI document (openapi.ts). Never listens.
+ * a Disconnect/CoA client, not the provisioning store. Both routers are
+ * described by the one OpenAPI document (openapi.ts), which the provisioning
+ * router serves unless `openApi` asks this one to. Never listens.
  */
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from '../controller/log.js';

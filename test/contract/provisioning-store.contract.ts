@@ -1,6 +1,6 @@
 /**
- * The provisioning port's contract: every adapter (SQLite today, PostgreSQL
- * later) passes it. The core stores come along because provisioning sits on
+ * The provisioning port's contract: every adapter (SQLite and PostgreSQL)
+ * passes it. The core stores come along because provisioning sits on
  * their tenants, APs and RADIUS clients.
  */
 import { createHash } from 'node:crypto';

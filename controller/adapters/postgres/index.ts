@@ -12,7 +12,7 @@ import { createPgAccessPointStore } from './access-point-store.js';
 import { createPgAccountingStore } from './accounting-store.js';
 import { createPgApiTokenStore } from './api-token-store.js';
 import { createPgAuditStore } from './audit-store.js';
-import { checkSchemaName, createDatabase, defaultSchema } from './database.js';
+import { checkSchemaName, createDatabase, defaultSchema, type PgDatabase } from './database.js';
 import type { PgDeps } from './deps.js';
 import { createPgDeviceStore } from './device-store.js';
 import { createPgFederationStore } from './federation-store.js';
@@ -47,6 +47,35 @@ export interface PostgresStoresDeps {
  * connection throws when the server cannot be reached.
  */
 export async function openPostgresStores(target: PostgresTarget, deps: PostgresStoresDeps = {}): Promise<Stores> {
+  const { db, close } = await openPostgresDatabase(target);
+  const full: PgDeps = { newId: deps.newId ?? (() => randomUUID()), clock: deps.clock ?? systemClock };
+  return {
+    backend: 'postgres',
+    federation: createPgFederationStore(db),
+    tenants: createPgTenantStore(db, full),
+    clients: createPgRadiusClientStore(db, full),
+    identities: createPgIdentityStore(db, full),
+    devices: createPgDeviceStore(db, full),
+    accessPoints: createPgAccessPointStore(db, full),
+    accounting: createPgAccountingStore(db, full),
+    sessions: createPgSessionStore(db),
+    tokens: createPgApiTokenStore(db, full),
+    audit: createPgAuditStore(db, full),
+    legal: createPgLegalLogStore(db, full),
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    close,
+  };
+}
+
+/**
+ * The pool and schema a target names, the schema migrated: what every
+ * PostgreSQL store of a node is opened on (the core stores, provisioning).
+ * close() ends the pool when the adapter made it, once, and leaves a
+ * caller's pool open.
+ */
+export async function openPostgresDatabase(target: PostgresTarget): Promise<{ readonly db: PgDatabase; close(): Promise<void> }> {
   const owned = 'url' in target;
   const pool: Pool = owned
     ? new pg.Pool({
@@ -70,26 +99,9 @@ export async function openPostgresStores(target: PostgresTarget, deps: PostgresS
     if (owned) await pool.end();
     throw e;
   }
-
-  const db = createDatabase(pool, schema);
-  const full: PgDeps = { newId: deps.newId ?? (() => randomUUID()), clock: deps.clock ?? systemClock };
   let closed: Promise<void> | null = null;
   return {
-    backend: 'postgres',
-    federation: createPgFederationStore(db),
-    tenants: createPgTenantStore(db, full),
-    clients: createPgRadiusClientStore(db, full),
-    identities: createPgIdentityStore(db, full),
-    devices: createPgDeviceStore(db, full),
-    accessPoints: createPgAccessPointStore(db, full),
-    accounting: createPgAccountingStore(db, full),
-    sessions: createPgSessionStore(db),
-    tokens: createPgApiTokenStore(db, full),
-    audit: createPgAuditStore(db, full),
-    legal: createPgLegalLogStore(db, full),
-    async ping() {
-      await db.query('SELECT 1');
-    },
+    db: createDatabase(pool, schema),
     close() {
       closed ??= owned ? pool.end() : Promise.resolve();
       return closed;

@@ -6,97 +6,41 @@
  * It writes access_points itself (the AP and its profile change together),
  * and radius_clients.secret when a secret rotation completes.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AccessPoint } from '../../domain/entities.js';
 import { AppError, E } from '../../errors.js';
 import { systemClock } from '../../ports/clock.js';
+import type { ConfigDraft, Enrolment, ProvisionedAp, ProvisioningStore, Published, PublishedDraft, SecretRotation, Variables } from '../../ports/provisioning.js';
+import { applyAccessPointPatch } from '../entity-rules.js';
 import {
-  DEFAULT_PROFILE,
-  type AgentState,
-  type ApProfile,
-  type ApplyStatus,
-  type ConfigDraft,
-  type ConfigVersion,
-  type ConfigVersionSummary,
-  type DeviceCredential,
-  type Enrolment,
-  type ProvisionedAp,
-  type ProvisioningStore,
-  type Published,
-  type PublishedDraft,
-  type SecretRotation,
-  type Variables,
-} from '../../ports/provisioning.js';
-import type { AccessPointRow } from '../rows.js';
-import { date, dateOrNull, json, limitOf, ms, msOrNull, parseJson, toAccessPoint, type SqliteColumns } from './columns.js';
+  applyReport,
+  auditAp,
+  emptyAgentState,
+  pickProfile,
+  provisioningMappers,
+  redactVariables,
+  rotationAudit,
+  sameAp,
+  sha256,
+  type ApRow as ApRowOf,
+  type CredentialRow as CredentialRowOf,
+  type EnrolmentRow as EnrolmentRowOf,
+  type RotationRow as RotationRowOf,
+  type StateRow as StateRowOf,
+  type VersionRow as VersionRowOf,
+} from '../provisioning-rows.js';
+import { bool, date, dateOrNull, json, limitOf, ms, msOrNull, parseJson, type SqliteColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import { openDatabase, type SqliteDatabase, type SqliteTarget } from './database.js';
 import type { SqliteDeps } from './deps.js';
-import { applyAccessPointPatch } from '../entity-rules.js';
 import { accessPointRow } from './access-point-store.js';
 
-/** An access point joined with its profile. */
-interface ApRow extends AccessPointRow<SqliteColumns> {
-  profile: string | null;
-}
-
-interface VersionRow {
-  ap_id: string;
-  version: number;
-  tenant_id: string;
-  checksum: string;
-  secret_digest: string | null;
-  bundle: string;
-  reason: string;
-  actor: string;
-  created_at: number;
-}
-
-interface StateRow {
-  ap_id: string;
-  tenant_id: string;
-  current_version: number | null;
-  current_checksum: string | null;
-  published_at: number | null;
-  status: string;
-  applied_version: number | null;
-  applied_at: number | null;
-  error_version: number | null;
-  error_message: string | null;
-  error_at: number | null;
-  last_seen_at: number | null;
-  agent_info: string | null;
-  enrolled_at: number | null;
-}
-
-interface EnrolmentRow {
-  token_hash: string;
-  ap_id: string;
-  tenant_id: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-}
-
-interface CredentialRow {
-  ap_id: string;
-  tenant_id: string;
-  key_hash: string;
-  certificate_serial: string | null;
-  certificate_not_after: number | null;
-  certificate_pem: string | null;
-  created_at: number;
-}
-
-interface RotationRow {
-  id: string;
-  tenant_id: string;
-  client_id: string;
-  new_secret: string;
-  secret_digest: string;
-  started_at: number;
-  completed_at: number | null;
-}
+type ApRow = ApRowOf<SqliteColumns>;
+type VersionRow = VersionRowOf<SqliteColumns>;
+type StateRow = StateRowOf<SqliteColumns>;
+type EnrolmentRow = EnrolmentRowOf<SqliteColumns>;
+type CredentialRow = CredentialRowOf<SqliteColumns>;
+type RotationRow = RotationRowOf<SqliteColumns>;
 
 const AP_COLUMNS =
   'a.id, a.tenant_id, a.mac, a.name, a.model, a.serial, a.site, a.latitude, a.longitude, a.placement, a.nas_identifier, a.created_at, a.updated_at, p.profile';
@@ -105,95 +49,14 @@ const SUMMARY_COLUMNS = 'ap_id, version, tenant_id, checksum, secret_digest, rea
 const STATE_COLUMNS = `s.ap_id, s.tenant_id, s.current_version, v.checksum AS current_checksum, v.created_at AS published_at, s.status,
   s.applied_version, s.applied_at, s.error_version, s.error_message, s.error_at, s.last_seen_at, s.agent_info, s.enrolled_at`;
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-function toProvisioned(r: ApRow): ProvisionedAp {
-  const ap = toAccessPoint(r);
-  // A profile written before a field existed gets that field's default.
-  const profile: ApProfile = { ...DEFAULT_PROFILE, ...(parseJson<Partial<ApProfile>>(r.profile) ?? {}) };
-  return { ap, profile };
-}
-
-function toSummary(r: Omit<VersionRow, 'bundle'>): ConfigVersionSummary {
-  return { tenantId: r.tenant_id, apId: r.ap_id, version: r.version, checksum: r.checksum, reason: r.reason, actor: r.actor, createdAt: date(r.created_at) };
-}
-
-function toVersion(r: VersionRow): ConfigVersion {
-  return { ...toSummary(r), bundle: r.bundle, secretDigest: r.secret_digest };
-}
-
-function toState(r: StateRow): AgentState {
-  return {
-    tenantId: r.tenant_id,
-    apId: r.ap_id,
-    currentVersion: r.current_version,
-    currentChecksum: r.current_checksum,
-    publishedAt: dateOrNull(r.published_at),
-    status: r.status as ApplyStatus,
-    appliedVersion: r.applied_version,
-    appliedAt: dateOrNull(r.applied_at),
-    errorVersion: r.error_version,
-    errorMessage: r.error_message,
-    errorAt: dateOrNull(r.error_at),
-    lastSeenAt: dateOrNull(r.last_seen_at),
-    agentInfo: parseJson<Record<string, string>>(r.agent_info),
-    enrolledAt: dateOrNull(r.enrolled_at),
-  };
-}
-
-const emptyState = (tenantId: string, apId: string): AgentState => ({
-  tenantId,
-  apId,
-  currentVersion: null,
-  currentChecksum: null,
-  publishedAt: null,
-  status: 'pending',
-  appliedVersion: null,
-  appliedAt: null,
-  errorVersion: null,
-  errorMessage: null,
-  errorAt: null,
-  lastSeenAt: null,
-  agentInfo: null,
-  enrolledAt: null,
+const { toProvisioned, toSummary, toVersion, toState, toEnrolment, toCredential, toRotation } = provisioningMappers<SqliteColumns>({
+  date,
+  dateOrNull,
+  bool,
+  json: (v) => JSON.parse(v),
+  jsonOrNull: parseJson,
+  bigint: (v) => v,
 });
-
-function toCredential(r: CredentialRow): DeviceCredential {
-  return {
-    tenantId: r.tenant_id,
-    apId: r.ap_id,
-    keyHash: r.key_hash,
-    certificateSerial: r.certificate_serial,
-    certificateNotAfter: dateOrNull(r.certificate_not_after),
-    certificatePem: r.certificate_pem,
-    createdAt: date(r.created_at),
-  };
-}
-
-function toEnrolment(r: EnrolmentRow): Enrolment {
-  return { tenantId: r.tenant_id, apId: r.ap_id, expiresAt: date(r.expires_at), usedAt: dateOrNull(r.used_at) };
-}
-
-/** Audit records never carry secrets: variables whose name says secret, key or password are masked. */
-export function redactVariables(v: Variables): Variables {
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) out[k] = /secret|key|password/i.test(k) && val !== null ? '[redacted]' : val;
-  return out;
-}
-
-const auditProfile = (p: ApProfile): ApProfile => ({ ...p, variables: redactVariables(p.variables) });
-
-function pickProfile(p: ApProfile): ApProfile {
-  return {
-    vendor: p.vendor,
-    firmware: p.firmware,
-    gateway: p.gateway,
-    radiusClientId: p.radiusClientId,
-    bands: [...p.bands],
-    ssids: p.ssids.map((s) => ({ ssid: s.ssid, security: s.security, hidden: s.hidden, captivePortal: s.captivePortal })),
-    variables: { ...p.variables },
-  };
-}
 
 export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDeps): Omit<ProvisioningStore, 'close'> {
   const q = {
@@ -345,16 +208,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     }
   };
 
-  const rotationOf = (r: RotationRow): SecretRotation => ({
-    id: r.id,
-    tenantId: r.tenant_id,
-    clientId: r.client_id,
-    newSecret: r.new_secret,
-    startedAt: date(r.started_at),
-    completedAt: dateOrNull(r.completed_at),
-    pendingApIds: r.completed_at === null ? q.rotationPending.all(r.id).map((p) => p.ap_id) : [],
-  });
-  const rotationAudit = (r: SecretRotation) => ({ id: r.id, clientId: r.clientId, startedAt: r.startedAt, completedAt: r.completedAt, pendingApIds: r.pendingApIds });
+  const rotationOf = (r: RotationRow): SecretRotation => toRotation(r, r.completed_at === null ? q.rotationPending.all(r.id).map((p) => p.ap_id) : []);
 
   /** Makes the new secret the client's own: the old one stops being valid. */
   const finishRotation = (id: string, actor: string, at: Date, stranded: readonly string[]): SecretRotation | null => {
@@ -409,8 +263,6 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     return row ? toProvisioned(row) : null;
   };
 
-  const auditAp = (p: ProvisionedAp) => ({ ...p.ap, profile: auditProfile(p.profile) });
-
   const create = db.transaction(
     (c: Parameters<ProvisioningStore['registry']['create']>[0]): { provisioned: ProvisionedAp; published: Published | null } => {
       const at = now();
@@ -436,8 +288,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
       const at = now();
       const profile = pickProfile(c.profile);
       // Nothing changed, nothing to write or audit (the draft may still differ: settings elsewhere moved).
-      const same = JSON.stringify(applyAccessPointPatch(c.ap)) === JSON.stringify(applyAccessPointPatch(before.ap)) && JSON.stringify(profile) === JSON.stringify(pickProfile(before.profile));
-      if (same) return { provisioned: before, published: c.draft ? publishOne(c.tenantId, c.id, c.draft, c.actor, at) : null };
+      if (sameAp(before, c.ap, profile)) return { provisioned: before, published: c.draft ? publishOne(c.tenantId, c.id, c.draft, c.actor, at) : null };
       const ap: AccessPoint = { ...before.ap, ...applyAccessPointPatch(c.ap), updatedAt: at };
       writeAp(q.updateAp, ap);
       q.upsertProfile.run(ap.id, c.tenantId, JSON.stringify(profile), ms(at));
@@ -517,44 +368,16 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     if (!ver) throw new AppError(E.CONFIG_VERSION_NOT_FOUND, { ap: c.apId, version: c.version });
     q.ensureState.run(c.apId, c.tenantId);
     const s = q.state.get(c.tenantId, c.apId)!;
-    const next = { ...s };
-    const isCurrent = s.current_version === c.version;
-    if (c.status === 'applied') {
-      if (next.applied_version === null || c.version > next.applied_version) {
-        next.applied_version = c.version;
-        next.applied_at = ms(c.at);
-      }
-      if (isCurrent) next.status = 'applied';
-      // A version applied at or after the failed one supersedes the error.
-      if (next.error_version !== null && c.version >= next.error_version) {
-        next.error_version = null;
-        next.error_message = null;
-        next.error_at = null;
-      }
-    } else {
-      const message = c.message ?? '';
-      if (next.error_version !== c.version || next.error_message !== message) {
-        next.error_version = c.version;
-        next.error_message = message;
-        next.error_at = ms(c.at);
-      }
-      // An error for the current version is its status, unless that version was applied since.
-      if (isCurrent && !(next.applied_version !== null && next.applied_version >= c.version)) next.status = 'error';
-    }
-    const changed =
-      next.status !== s.status ||
-      next.applied_version !== s.applied_version ||
-      next.error_version !== s.error_version ||
-      next.error_message !== s.error_message;
+    const { next, changed } = applyReport(toState(s), s.current_version, c);
     if (changed) {
       q.writeReport.run({
         ap_id: c.apId,
         status: next.status,
-        applied_version: next.applied_version,
-        applied_at: next.applied_at,
-        error_version: next.error_version,
-        error_message: next.error_message,
-        error_at: next.error_at,
+        applied_version: next.appliedVersion,
+        applied_at: msOrNull(next.appliedAt),
+        error_version: next.errorVersion,
+        error_message: next.errorMessage,
+        error_at: msOrNull(next.errorAt),
       });
     }
     const completed: SecretRotation[] = [];
@@ -680,7 +503,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
         const row = q.state.get(tenantId, apId);
         if (row) return toState(row);
         const owner = q.apTenant.get(apId);
-        return owner && owner.tenant_id === tenantId ? emptyState(tenantId, apId) : null;
+        return owner && owner.tenant_id === tenantId ? emptyAgentState(tenantId, apId) : null;
       },
       async states(tenantId) {
         return q.states.all(tenantId).map(toState);
