@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountingRecord, Session } from '../../controller/domain/entities.js';
 import type { AccountingOutcome } from '../../controller/ports/stores.js';
-import { acct, at, expectRejects, MINUTE, SECOND, newTenant, T0, useStores, type MakeStores } from './harness.js';
+import { acct, at, expectRejects, HOUR, MINUTE, SECOND, newTenant, T0, useStores, type MakeStores } from './harness.js';
 
 /**
  * The group commit the RADIUS server acknowledges on: raw records and the
  * sessions they move, all or nothing. A session is keyed by
- * (tenant, NAS IP, Acct-Session-Id).
+ * (tenant, NAS IP, Acct-Session-Id); a key may come back for a new session
+ * once its session stopped (RFC 2866 §5.5), never with two active at once.
  */
 export function describeAccountingStore(name: string, make: MakeStores): void {
   describe(`AccountingStore contract: ${name}`, () => {
@@ -192,6 +193,130 @@ export function describeAccountingStore(name: string, make: MakeStores): void {
       await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(5 * MINUTE), sessionTime: 300, inputOctets: 400 })]);
       expect(await only(t)).toMatchObject({ status: 'stopped', stoppedAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 900 });
       expect(await ctx.stores.accounting.count()).toBe(3);
+    });
+
+    describe('a NAS that reuses an Acct-Session-Id after its session stopped (RFC 2866 §5.5)', () => {
+      /** The first connection on the key: Start at T0, Stop at 10 min (the NAS rebooting). */
+      const firstLife = (tenantId: string): AccountingRecord[] => [
+        acct({ tenantId, statusType: 'start', identityId: 'id-alice' }),
+        acct({ tenantId, statusType: 'interim', eventAt: at(5 * MINUTE), sessionTime: 300, inputOctets: 4000, outputOctets: 9000 }),
+        acct({ tenantId, statusType: 'stop', eventAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 5000, outputOctets: 10_000, terminateCause: 'NAS-Reboot' }),
+      ];
+      const octets = (o: AccountingOutcome, tenantId: string) => o.octets.get(tenantId) ?? { input: 0, output: 0 };
+
+      it('opens a new session for a Start after the stop: the old one stays stopped, the new one is active with its own start and counters', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record(firstLife(t));
+        const old = await only(t);
+        const o = await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'start', eventAt: at(12 * MINUTE), username: 'bob', identityId: 'id-bob', framedIp: '10.0.0.9', inputOctets: 0 }),
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(17 * MINUTE), sessionTime: 300, inputOctets: 700, outputOctets: 800, framedIp: '10.0.0.9' }),
+        ]);
+        // The new session's counters count from zero, not as growth over the old session's.
+        expect(octets(o, t)).toEqual({ input: 700, output: 800 });
+        const [fresh, stopped] = await sessions(t);
+        expect(stopped).toEqual(old);
+        expect(fresh).toEqual({
+          ...old,
+          id: expect.any(String),
+          username: 'bob',
+          identityId: 'id-bob',
+          framedIp: '10.0.0.9',
+          startedAt: at(12 * MINUTE),
+          updatedAt: at(17 * MINUTE),
+          stoppedAt: null,
+          sessionTime: 300,
+          inputOctets: 700,
+          outputOctets: 800,
+          terminateCause: null,
+          status: 'active',
+        });
+        expect(fresh!.id).not.toBe(old.id);
+        expect(await ctx.stores.sessions.get(t, fresh!.id)).toEqual(fresh);
+        expect(await ctx.stores.sessions.list({ tenantId: t, activeOnly: true })).toEqual([fresh]);
+        expect(await ctx.stores.sessions.countActive('id-bob')).toBe(1);
+        expect(await ctx.stores.accounting.count()).toBe(5);
+
+        // Later records move the new session only; its Stop ends it.
+        await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'stop', eventAt: at(20 * MINUTE), sessionTime: 480, inputOctets: 900, outputOctets: 950, terminateCause: 'User-Request' }),
+        ]);
+        const [ended, untouched] = await sessions(t);
+        expect(ended).toMatchObject({ id: fresh!.id, status: 'stopped', stoppedAt: at(20 * MINUTE), inputOctets: 900, terminateCause: 'User-Request' });
+        expect(untouched).toEqual(old);
+      });
+
+      it('merges a retransmitted or reordered Start dated at or before the stop, and a late Interim-Update of the old connection', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record(firstLife(t));
+        const old = await only(t);
+        const o = await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'start', identityId: 'id-alice' }),
+          acct({ tenantId: t, statusType: 'start', eventAt: at(10 * MINUTE) }),
+          // Received after the stop, but Acct-Session-Time dates it from the old connection's start.
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(11 * MINUTE), sessionTime: 660, inputOctets: 6000, outputOctets: 100 }),
+        ]);
+        expect(await only(t)).toEqual({ ...old, updatedAt: at(11 * MINUTE), sessionTime: 660, inputOctets: 6000 });
+        expect(octets(o, t)).toEqual({ input: 1000, output: 0 });
+        expect(await ctx.stores.accounting.count()).toBe(6);
+      });
+
+      it('opens a new session from an Interim-Update whose implied start is after the stop (its Start lost), and records a lone Stop as one', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record(firstLife(t));
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(20 * MINUTE), sessionTime: 300, inputOctets: 50 })]);
+        const [second] = await sessions(t);
+        expect(second).toMatchObject({ status: 'active', startedAt: at(15 * MINUTE), updatedAt: at(20 * MINUTE), inputOctets: 50 });
+        // The NAS reboots again (Accounting-On), and the key's third connection is only seen by its Stop.
+        await ctx.stores.accounting.record([
+          acct({ tenantId: t, statusType: 'accounting-on', acctSessionId: '', eventAt: at(25 * MINUTE) }),
+          acct({ tenantId: t, statusType: 'stop', eventAt: at(40 * MINUTE), sessionTime: 600, inputOctets: 3, terminateCause: 'Idle-Timeout' }),
+        ]);
+        const all = await sessions(t);
+        expect(all.map((s) => [s.startedAt, s.status, s.terminateCause])).toEqual([
+          [at(30 * MINUTE), 'stopped', 'Idle-Timeout'],
+          [at(15 * MINUTE), 'stopped', 'NAS-Reboot'],
+          [T0, 'stopped', 'NAS-Reboot'],
+        ]);
+        expect(new Set(all.map((s) => s.id)).size).toBe(3);
+      });
+
+      it('handles the Stop of the old connection and the Start of the new one in one batch, with duplicates', async () => {
+        const t = await tenant();
+        const start = acct({ tenantId: t, statusType: 'start', eventAt: at(11 * MINUTE), username: 'bob' });
+        const o = await ctx.stores.accounting.record([
+          ...firstLife(t),
+          // The old Stop retransmitted, the new Start twice, then the new connection's first Interim-Update.
+          firstLife(t)[2]!,
+          start,
+          start,
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(16 * MINUTE), sessionTime: 300, inputOctets: 40, outputOctets: 60 }),
+        ]);
+        // The first connection counts 5000/10000 and the second 40/60: neither as growth over the other.
+        expect(octets(o, t)).toEqual({ input: 5040, output: 10_060 });
+        const [fresh, old] = await sessions(t);
+        expect(old).toMatchObject({ status: 'stopped', startedAt: T0, stoppedAt: at(10 * MINUTE), inputOctets: 5000, terminateCause: 'NAS-Reboot' });
+        expect(fresh).toMatchObject({ status: 'active', startedAt: at(11 * MINUTE), updatedAt: at(16 * MINUTE), inputOctets: 40, username: 'bob' });
+        expect(await ctx.stores.sessions.list({ tenantId: t })).toHaveLength(2);
+        expect(await ctx.stores.accounting.count()).toBe(7);
+      });
+
+      it('gives the new session its own NAT blocks (RFC 8045), and ends the old ones with the old session', async () => {
+        const t = await tenant();
+        const block = (portStart: number) => [{ publicIp: '198.51.100.7', portStart, portEnd: portStart + 1023, internalIp: null }];
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', natMappings: block(1024) }), firstLife(t)[2]!]);
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', eventAt: at(12 * MINUTE), natMappings: block(2048) })]);
+        const [fresh, old] = await sessions(t);
+        expect(await ctx.stores.legal.natMappingsOf(t, old!.id)).toEqual([expect.objectContaining({ portStart: 1024, endedAt: at(10 * MINUTE) })]);
+        expect(await ctx.stores.legal.natMappingsOf(t, fresh!.id)).toEqual([expect.objectContaining({ portStart: 2048, startedAt: at(12 * MINUTE), endedAt: null })]);
+      });
+
+      it('keeps a key to one active session: a Start for an active session moves it', async () => {
+        const t = await tenant();
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start' })]);
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'start', eventAt: at(HOUR) })]);
+        expect(await only(t)).toMatchObject({ status: 'active', startedAt: T0, updatedAt: at(HOUR) });
+      });
     });
 
     describe('atomicity: a failing record leaves nothing of its batch', () => {

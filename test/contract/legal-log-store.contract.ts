@@ -484,13 +484,62 @@ export function describeLegalLogStore(name: string, make: MakeStores): void {
         expect(await ctx.stores.accounting.count()).toBe(1);
       });
 
+      describe('a key a NAS reused (RFC 2866 §5.5): each session takes only its own records', () => {
+        /**
+         * Three sessions of one key: A (T0 to 10 min, and a late Interim-Update of
+         * its own received at 11 min), B (12 to 20 min), C (from 30 min, stopped
+         * after the cutoff). Returns them oldest first.
+         */
+        const reusedKey = async (t: string) => {
+          const r = (statusType: 'start' | 'interim' | 'stop', minutes: number, sessionTime = 0) =>
+            acct({ tenantId: t, statusType, eventAt: at(minutes * MINUTE), sessionTime });
+          await ctx.stores.accounting.record([r('start', 0), r('interim', 5, 300), r('stop', 10, 600)]);
+          await ctx.stores.accounting.record([r('interim', 11, 660)]);
+          await ctx.stores.accounting.record([r('start', 12), r('interim', 17, 300), r('stop', 20, 480)]);
+          await ctx.stores.accounting.record([r('start', 30), acct({ tenantId: t, statusType: 'stop', eventAt: at(3 * DAY), sessionTime: 3 * 24 * 3600 - 1800 })]);
+          const [c, b, a] = await ctx.stores.sessions.list({ tenantId: t });
+          expect([a, b, c].map((s) => s!.startedAt)).toEqual([T0, at(12 * MINUTE), at(30 * MINUTE)]);
+          expect(await ctx.stores.accounting.count()).toBe(9);
+          return { a: a!, b: b!, c: c! };
+        };
+        const hold = (t: string, sessionId: string) =>
+          ctx.stores.legal.createHold({ tenantId: t, reference: 'PV 2025/003', reason: 'requisition', createdBy: 'admin', sessionIds: [sessionId] });
+        const sessionStarts = async (t: string) =>
+          (await ctx.stores.legal.search({ tenantId: t, from: T0, to: at(4 * DAY), limit: 10 })).map((e) => e.session.startedAt);
+
+        it('purges the older session while the newer one is held, keeping every record of the newer ones', async () => {
+          const t = await tenant();
+          const { b } = await reusedKey(t);
+          const h = await hold(t, b.id);
+          // A's Start, Interim and Stop go; its late Interim (after its stop, before B's start) stays with B.
+          expect(total(await purgeAll(ctx.stores, at(DAY), 10))).toEqual({ sessions: 1, accountingRecords: 3, natMappings: 0, identityArchives: 0 });
+          expect(await ctx.stores.accounting.count()).toBe(6);
+          expect(await sessionStarts(t)).toEqual([at(12 * MINUTE), at(30 * MINUTE)]);
+          // Released, B goes with its records and the straggler; C's Start, before the cutoff, stays with C.
+          await ctx.stores.legal.releaseHold(t, h.id, 'admin', ctx.clock.now());
+          expect(total(await purgeAll(ctx.stores, at(DAY), 10))).toEqual({ sessions: 1, accountingRecords: 4, natMappings: 0, identityArchives: 0 });
+          expect(await ctx.stores.accounting.count()).toBe(2);
+          expect(await sessionStarts(t)).toEqual([at(30 * MINUTE)]);
+        });
+
+        it('purges the newer session while the older one is held, keeping the older one’s records, its late ones too', async () => {
+          const t = await tenant();
+          const { a } = await reusedKey(t);
+          await hold(t, a.id);
+          expect(total(await purgeAll(ctx.stores, at(DAY), 10))).toEqual({ sessions: 1, accountingRecords: 3, natMappings: 0, identityArchives: 0 });
+          // A: Start, Interim, Stop, late Interim; C: Start, Stop.
+          expect(await ctx.stores.accounting.count()).toBe(6);
+          expect(await sessionStarts(t)).toEqual([T0, at(30 * MINUTE)]);
+        });
+      });
+
       it('leaves a purged session’s later records until they expire in turn', async () => {
         const t = await tenant();
         await ctx.stores.accounting.record([
           acct({ tenantId: t, statusType: 'start' }),
           acct({ tenantId: t, statusType: 'stop', eventAt: at(HOUR), sessionTime: 3600 }),
-          // A late, reordered Interim whose timestamp is after the cutoff.
-          acct({ tenantId: t, statusType: 'interim', eventAt: at(3 * DAY), sessionTime: 60 }),
+          // A late Interim-Update of the same connection (Acct-Session-Time dates it from T0) whose timestamp is after the cutoff.
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(3 * DAY), sessionTime: (3 * DAY) / 1000 }),
         ]);
         const first = total(await purgeAll(ctx.stores, at(DAY), 10));
         expect(first).toEqual({ sessions: 1, accountingRecords: 2, natMappings: 0, identityArchives: 0 });

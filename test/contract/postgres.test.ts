@@ -18,6 +18,7 @@ import {
   schemaVersion,
   type PostgresTarget,
 } from '../../controller/adapters/postgres/index.js';
+import { uniqueViolation } from '../../controller/adapters/postgres/constraints.js';
 import { transaction } from '../../controller/adapters/postgres/database.js';
 import type { AccountingRecord } from '../../controller/domain/entities.js';
 import { AppError, E } from '../../controller/errors.js';
@@ -117,7 +118,7 @@ describe.skipIf(!service)('PostgreSQL', () => {
       try {
         await stores.tenants.create(newTenant('rennes'));
         const { rows } = await admin!.query<{ n: string }>('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1', [schema]);
-        expect(Number(rows[0]!.n)).toBe(15); // the stores' fourteen tables and schema_migrations
+        expect(Number(rows[0]!.n)).toBe(23); // the stores' fourteen tables, provisioning's eight and schema_migrations
         expect(await schemaVersion(admin!, schema)).toBe(MIGRATIONS.length);
       } finally {
         await stores.close();
@@ -291,6 +292,58 @@ describe.skipIf(!service)('PostgreSQL', () => {
       }
     });
 
+    it('migrates a schema with sessions (version 4): rows kept, a stopped key may come back, an active one may not', async () => {
+      const schema = freshSchema();
+      await migrate(admin!, schema, MIGRATIONS.filter((m) => m.version < 4));
+      await admin!.query(
+        `INSERT INTO ${schema}.tenants (id, slug, name, insee_code, branding, policy, created_at, updated_at)
+         VALUES ('t-1', 'rennes', 'Rennes', '35238', '{}', '{}', $1, $1)`,
+        [at(0)],
+      );
+      const insertSession = (id: string, key: string, updatedAt: Date, stoppedAt: Date | null) =>
+        admin!.query(
+          `INSERT INTO ${schema}.sessions (id, tenant_id, nas_ip, acct_session_id, username, started_at, updated_at, stopped_at,
+             session_time, input_octets, output_octets, terminate_cause, status, nas_address)
+           VALUES ($1, 't-1', '192.0.2.10', $2, 'alice', $3, $4, $5, 600, 5000, 9000, $6, $7, '198.51.100.20')`,
+          [id, key, at(0), updatedAt, stoppedAt, stoppedAt ? 'User-Request' : null, stoppedAt ? 'stopped' : 'active'],
+        );
+      await insertSession('s-old', 'sess-1', at(10 * MINUTE), at(10 * MINUTE));
+      await insertSession('s-live', 'sess-2', at(11 * MINUTE), null);
+      const stores = await open({ url, schema });
+      try {
+        const before = await stores.sessions.list({ tenantId: 't-1' });
+        expect(before.map((s) => [s.id, s.status, s.inputOctets, s.nasAddress])).toEqual([
+          ['s-live', 'active', 5000, '198.51.100.20'],
+          ['s-old', 'stopped', 5000, '198.51.100.20'],
+        ]);
+        await stores.accounting.record([
+          acct({ tenantId: 't-1', statusType: 'start', acctSessionId: 'sess-1', eventAt: at(12 * MINUTE) }),
+          acct({ tenantId: 't-1', statusType: 'start', acctSessionId: 'sess-2', eventAt: at(12 * MINUTE) }),
+        ]);
+        const after = await stores.sessions.list({ tenantId: 't-1' });
+        expect(after).toHaveLength(3);
+        expect(after[0]).toMatchObject({ acctSessionId: 'sess-1', status: 'active', startedAt: at(12 * MINUTE) });
+        expect(after.slice(1)).toEqual([{ ...before[0]!, updatedAt: at(12 * MINUTE), framedIp: '10.0.0.2' }, before[1]]);
+      } finally {
+        await stores.close();
+      }
+      expect(await schemaVersion(admin!, schema)).toBe(MIGRATIONS.length);
+      const { rows: constraints } = await admin!.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE conrelid = '${schema}.sessions'::regclass AND contype = 'u' ORDER BY conname`,
+      );
+      expect(constraints.map((c) => c.conname)).toEqual(['sessions_id_key']);
+      const duplicate = await admin!
+        .query(
+          `INSERT INTO ${schema}.sessions (id, tenant_id, nas_ip, acct_session_id, username, started_at, updated_at, session_time, input_octets, output_octets, status)
+           VALUES ('dup', 't-1', '192.0.2.10', 'sess-2', 'alice', now(), now(), 0, 0, 0, 'active')`,
+        )
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(uniqueViolation(duplicate)).toBe('sessions_active_key');
+    });
+
     it('refuses a migration list with gaps', async () => {
       await expect(migrate(admin!, freshSchema(), [{ version: 2, name: 'gap', sql: '' }])).rejects.toThrow(/expected 1/);
     });
@@ -390,6 +443,38 @@ describe.skipIf(!service)('PostgreSQL', () => {
         }
         expect(await a.accounting.count()).toBe(ROUNDS * 3 * 2);
         expect(await b.sessions.list({})).toHaveLength(ROUNDS * 3);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a reused key: the new Start on one node and its Stop on the other at once make one new session, not two', async () => {
+      const { a, b, tenantId, close } = await twoNodes();
+      try {
+        const ROUNDS = 10;
+        const key = (round: number) => `reused-${round}`;
+        await a.accounting.record(
+          Array.from({ length: ROUNDS }, (_, round) => [
+            acct({ tenantId, statusType: 'start', acctSessionId: key(round) }),
+            acct({ tenantId, statusType: 'stop', acctSessionId: key(round), eventAt: at(10 * MINUTE), sessionTime: 600, terminateCause: 'NAS-Reboot' }),
+          ]).flat(),
+        );
+        for (let round = 0; round < ROUNDS; round++) {
+          await Promise.all([
+            a.accounting.record([acct({ tenantId, statusType: 'start', acctSessionId: key(round), eventAt: at(12 * MINUTE) })]),
+            b.accounting.record([
+              acct({ tenantId, statusType: 'stop', acctSessionId: key(round), eventAt: at(20 * MINUTE), sessionTime: 480, inputOctets: 10, terminateCause: 'User-Request' }),
+            ]),
+          ]);
+        }
+        const all = await a.sessions.list({ tenantId });
+        for (let round = 0; round < ROUNDS; round++) {
+          const mine = all.filter((s) => s.acctSessionId === key(round));
+          expect(mine.map((s) => [s.startedAt, s.status, s.terminateCause])).toEqual([
+            [at(12 * MINUTE), 'stopped', 'User-Request'],
+            [at(0), 'stopped', 'NAS-Reboot'],
+          ]);
+        }
       } finally {
         await close();
       }

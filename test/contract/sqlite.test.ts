@@ -13,7 +13,9 @@ import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, openDatabase, openSqliteStores, schemaVersion } from '../../controller/adapters/sqlite/index.js';
 import { AppError, E } from '../../controller/errors.js';
-import { acct, ManualClock, newTenant } from './harness.js';
+import type { Session } from '../../controller/domain/entities.js';
+import type { Mac } from '../../controller/domain/mac.js';
+import { acct, at, ManualClock, MINUTE, newTenant, T0 } from './harness.js';
 import type { MakeStores } from './harness.js';
 import { expectPurged, purgeAll, seedPurge, total } from './legal-log-store.contract.js';
 import { describeStoresContract } from './stores.contract.js';
@@ -151,6 +153,91 @@ describe('SQLite migrations', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([]);
     expect(migrate(db, migrations.slice(0, 2))).toEqual({ from: 0, to: 2 });
     expect(migrate(db, migrations.slice(0, 1).concat(migrations.slice(1, 2)))).toEqual({ from: 2, to: 2 });
+  });
+
+  it('migrates a version 4 database with sessions (version 5): rows and indexes kept, a stopped key may come back, an active one may not', async () => {
+    const file = join(tempDir(), 'v4.sqlite');
+    const v4 = new Database(file);
+    expect(migrate(v4, MIGRATIONS.slice(0, 4))).toEqual({ from: 0, to: 4 });
+    const t0 = T0.getTime();
+    v4.prepare(
+      `INSERT INTO tenants (id, slug, name, insee_code, branding, policy, wifi4eu, created_at, updated_at, portal)
+       VALUES ('t-1', 'rennes', 'Rennes', '35238', '{}', '{}', NULL, ?, ?, NULL)`,
+    ).run(t0, t0);
+    const insertSession = v4.prepare(
+      `INSERT INTO sessions (id, tenant_id, nas_ip, acct_session_id, nas_identifier, identity_id, username, calling_station_id, called_station_id,
+         ap_id, framed_ip, started_at, updated_at, stopped_at, session_time, input_octets, output_octets, terminate_cause, status, nas_address)
+       VALUES (@id, 't-1', '192.0.2.10', @key, 'gw-1', 'id-alice', 'alice', '02:00:00:00:00:01', 'AA-BB-CC-00-00-01:Wifi',
+         'ap-1', '10.0.0.2', @started, @updated, @stopped, 600, 5000, 9000, @cause, @status, '198.51.100.20')`,
+    );
+    insertSession.run({ id: 's-old', key: 'sess-1', started: t0, updated: t0 + 10 * MINUTE, stopped: t0 + 10 * MINUTE, cause: 'User-Request', status: 'stopped' });
+    insertSession.run({ id: 's-live', key: 'sess-2', started: t0 + MINUTE, updated: t0 + 11 * MINUTE, stopped: null, cause: null, status: 'active' });
+    const indexes = (d: Database.Database) =>
+      (d.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[]);
+    const before = indexes(v4);
+    v4.close();
+
+    const clock = new ManualClock();
+    const stores = openSqliteStores({ file }, { clock });
+    try {
+      const session = (id: string, acctSessionId: string, over: Partial<Session>): Session => ({
+        id,
+        tenantId: 't-1',
+        acctSessionId,
+        nasIp: '192.0.2.10',
+        nasAddress: '198.51.100.20',
+        nasIdentifier: 'gw-1',
+        identityId: 'id-alice',
+        username: 'alice',
+        callingStationId: '02:00:00:00:00:01' as Mac,
+        calledStationId: 'AA-BB-CC-00-00-01:Wifi',
+        apId: 'ap-1',
+        framedIp: '10.0.0.2',
+        startedAt: T0,
+        updatedAt: T0,
+        stoppedAt: null,
+        sessionTime: 600,
+        inputOctets: 5000,
+        outputOctets: 9000,
+        terminateCause: null,
+        status: 'active',
+        ...over,
+      });
+      const old = session('s-old', 'sess-1', { updatedAt: at(10 * MINUTE), stoppedAt: at(10 * MINUTE), terminateCause: 'User-Request', status: 'stopped' });
+      const live = session('s-live', 'sess-2', { startedAt: at(MINUTE), updatedAt: at(11 * MINUTE) });
+      expect(await stores.sessions.list({ tenantId: 't-1' })).toEqual([live, old]);
+
+      // The NAS rebooted and reuses sess-1: a new session; sess-2 is still active, so its Start moves it.
+      await stores.accounting.record([
+        acct({ tenantId: 't-1', statusType: 'start', acctSessionId: 'sess-1', eventAt: at(12 * MINUTE) }),
+        acct({ tenantId: 't-1', statusType: 'start', acctSessionId: 'sess-2', eventAt: at(12 * MINUTE) }),
+      ]);
+      const all = await stores.sessions.list({ tenantId: 't-1' });
+      expect(all).toHaveLength(3);
+      expect(all[0]).toMatchObject({ acctSessionId: 'sess-1', status: 'active', startedAt: at(12 * MINUTE) });
+      expect(all.slice(1)).toEqual([{ ...live, updatedAt: at(12 * MINUTE) }, old]);
+    } finally {
+      await stores.close();
+    }
+
+    db = new Database(file);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(indexes(db)).toEqual([...before, 'sessions_active_key', 'sessions_by_key'].sort());
+    // The key is unique among active sessions only; the id stays unique.
+    expect(db.prepare('PRAGMA index_list(sessions)').all()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'sessions_active_key', unique: 1, partial: 1 })]),
+    );
+    expect((db.prepare('PRAGMA index_list(sessions)').all() as Array<{ unique: number; partial: number }>).filter((i) => i.unique && !i.partial)).toHaveLength(1);
+    expect(() =>
+      db!.prepare(
+        `INSERT INTO sessions (id, tenant_id, nas_ip, acct_session_id, username, started_at, updated_at, session_time, input_octets, output_octets, status)
+         VALUES ('dup', 't-1', '192.0.2.10', 'sess-2', 'alice', 0, 0, 0, 0, 0, 'active')`,
+      ).run(),
+    ).toThrow(/UNIQUE constraint failed: sessions.tenant_id, sessions.nas_ip, sessions.acct_session_id/);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    // Still STRICT, with its CHECKs and nas_address last.
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'sessions'").pluck().get()).toMatch(/nas_address TEXT,\s+CHECK \(\(status = 'active'\) = \(stopped_at IS NULL\)\)\s+\) STRICT$/);
   });
 
   it('refuses a migration list with gaps', () => {

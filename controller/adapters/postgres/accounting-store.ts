@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccountingRecord, Session } from '../../domain/entities.js';
 import { applyAccounting } from '../../domain/session.js';
 import type { NewNatMapping } from '../../ports/legal-log.js';
@@ -8,7 +9,7 @@ import { num, text } from './columns.js';
 import { uniqueViolation } from './constraints.js';
 import type { PgDatabase, Sql } from './database.js';
 import type { PgDeps } from './deps.js';
-import { SESSION_COLUMNS, toSession, type SessionRow } from './session-rows.js';
+import { SESSION_COLUMNS, SESSION_ORDER, toSession, type SessionRow } from './session-rows.js';
 import { unnest, type Column } from './unnest.js';
 
 /** RFC 2866 §5.10 Acct-Terminate-Cause 11 (NAS-Reboot). */
@@ -107,13 +108,30 @@ interface Effects {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const keyOf = (tenantId: string, nasIp: string, acctSessionId: string): string => JSON.stringify([tenantId, nasIp, acctSessionId]);
+const keyOf = (r: { tenantId: string; nasIp: string; acctSessionId: string }): string => JSON.stringify([r.tenantId, r.nasIp, r.acctSessionId]);
 const movesSession = (r: AccountingRecord): boolean => r.statusType !== 'accounting-on' && r.statusType !== 'accounting-off';
 
+/** First key of the two-key advisory lock space for session keys: "WFCA" (migrations use "WFC1"). */
+const KEY_LOCK = 0x57464341;
+
+/** A session key's advisory lock number (a 32-bit hash): a collision only makes two keys wait on each other. */
+function lockNumber(key: string): number {
+  return createHash('sha256').update(key).digest().readInt32BE(0);
+}
+
+/** A session this batch read or opened, as the table had it and as the batch leaves it. */
 interface Slot {
-  /** As read (and locked) at the start of the transaction; null when the session is new. */
+  /** As read (and locked) at the start of the transaction; null when the batch opened it. */
   readonly stored: Session | null;
-  current: Session | null;
+  current: Session;
+}
+
+/** What the batch knows of the sessions it moves. */
+interface Slots {
+  /** Each key's latest session (its id), or none yet. */
+  readonly latest: Map<string, string>;
+  /** By session id: the keys' latest sessions as read, and the sessions the batch opened. */
+  readonly byId: Map<string, Slot>;
 }
 
 /**
@@ -123,21 +141,29 @@ interface Slot {
  * in a fixed number of round trips whatever the batch size:
  *
  *  1. insert every raw record (one statement);
- *  2. read and lock (FOR UPDATE) the batch's existing sessions, in key order,
- *     so two nodes locking overlapping batches cannot deadlock on them;
+ *  2. lock the batch's session keys (transaction-scoped advisory locks, in
+ *     one order on every node), then read and lock (FOR UPDATE) each key's
+ *     latest session: a key may have older, stopped sessions (a NAS that
+ *     reused it, RFC 2866 §5.5), never more than one active;
  *  3. apply the records in order with the pure `applyAccounting`, in memory;
- *     an Accounting-On/Off also closes that NAS's other sessions in the table;
- *  4. insert the new sessions, update the moved ones (one statement each);
+ *     a record may open a new session for a key whose session stopped, which
+ *     becomes the key's latest for the rest of the batch; an Accounting-On/Off
+ *     also closes that NAS's other sessions in the table;
+ *  4. update the moved sessions, insert the new ones (one statement each);
  *  5. store the NAT port blocks the records reported (RFC 8045), in block key
  *     order, a block already stored being left as it is, and end the blocks
  *     of the sessions the batch stopped (one statement each).
  *
- * A session another node creates between steps 2 and 4 makes step 4's insert
- * fail on the session key: the transaction starts over and now finds (and
- * locks) it. Deadlocks (an Accounting-On against a busy NAS) and
- * serialization failures start over too. Any other failure (a NOT NULL or
- * CHECK violation, an unknown tenant) rolls the whole batch back, so none of
- * it is acknowledged and the NAS retransmits (RFC 2866 §4.1).
+ * The key locks serialise batches that touch one key across nodes, whether
+ * or not it has a session yet: a row lock cannot guard a session that does
+ * not exist, and a stopped session no longer has a unique key to collide on.
+ * So two nodes given the Start and the Stop of one new connection write one
+ * session, not two. Should a new active session collide anyway (the unique
+ * index on active keys), the transaction starts over and finds it. Deadlocks
+ * (an Accounting-On against a busy NAS) and serialization failures start
+ * over too. Any other failure (a NOT NULL or CHECK violation, an unknown
+ * tenant) rolls the whole batch back, so none of it is acknowledged and the
+ * NAS retransmits (RFC 2866 §4.1).
  */
 export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): AccountingStore {
   const records = db.table('accounting_records');
@@ -149,20 +175,28 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
     await tx.query(`INSERT INTO ${records} (${u.names}) SELECT ${u.names} FROM ${u.from} ORDER BY v.ord`, u.binds);
   };
 
-  const lockSessions = async (tx: Sql, batch: readonly AccountingRecord[]): Promise<Map<string, Slot>> => {
-    const slots = new Map<string, Slot>();
-    const keys = batch.filter(movesSession);
-    if (keys.length === 0) return slots;
+  const lockSessions = async (tx: Sql, batch: readonly AccountingRecord[]): Promise<Slots> => {
+    const slots: Slots = { latest: new Map(), byId: new Map() };
+    const byKey = new Map(batch.filter(movesSession).map((r) => [keyOf(r), r] as const));
+    if (byKey.size === 0) return slots;
+    const keys = [...byKey.keys()].sort(cmp).map((k) => byKey.get(k)!);
+    // One by one in the order of their numbers, the same on every node: two batches cannot wait on each other in a circle.
+    // The schema is hashed in too, so that schemas sharing a database hardly ever wait on each other.
+    const locks = [...new Set([...byKey.keys()].map((k) => lockNumber(`${sessions} ${k}`)))].sort((a, b) => a - b);
+    await tx.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::integer[]) AS k', [KEY_LOCK, locks]);
     const { rows } = await tx.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM ${sessions}
-       WHERE (tenant_id, nas_ip, acct_session_id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
-       ORDER BY tenant_id, nas_ip, acct_session_id
-       FOR UPDATE`,
+      `SELECT s.* FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, nas_ip, acct_session_id)
+       CROSS JOIN LATERAL (
+         SELECT ${SESSION_COLUMNS} FROM ${sessions}
+         WHERE tenant_id = k.tenant_id AND nas_ip = k.nas_ip AND acct_session_id = k.acct_session_id
+         ${SESSION_ORDER} LIMIT 1
+         FOR UPDATE) AS s`,
       [keys.map((r) => r.tenantId), keys.map((r) => r.nasIp), keys.map((r) => r.acctSessionId)],
     );
     for (const row of rows) {
       const s = toSession(row);
-      slots.set(keyOf(s.tenantId, s.nasIp, s.acctSessionId), { stored: s, current: s });
+      slots.latest.set(keyOf(s), s.id);
+      slots.byId.set(s.id, { stored: s, current: s });
     }
     return slots;
   };
@@ -170,7 +204,7 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
   // Accounting-On/Off: the NAS lost (or is about to lose) every session it had
   // started before the event. Sessions started later belong to its new life.
   // Gateways behind one NAT share an address: a NAS-Identifier, when sent, is the narrower key.
-  const closeNas = async (tx: Sql, rec: AccountingRecord, slots: Map<string, Slot>, effects: Effects): Promise<void> => {
+  const closeNas = async (tx: Sql, rec: AccountingRecord, slots: Slots, effects: Effects): Promise<void> => {
     const byIdentifier = rec.nasIdentifier !== null;
     const { rows } = await tx.query<{ id: string }>(
       `UPDATE ${sessions} SET status = 'stopped', stopped_at = $3, terminate_cause = '${NAS_REBOOT}'
@@ -180,30 +214,32 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
     );
     for (const { id } of rows) effects.ended.set(id, rec.eventAt);
     // The same rule on this batch's sessions, whose table rows step 4 overwrites.
-    for (const slot of slots.values()) {
+    for (const slot of slots.byId.values()) {
       const s = slot.current;
-      if (!s || s.tenantId !== rec.tenantId || s.status !== 'active' || !(s.startedAt.getTime() <= rec.eventAt.getTime())) continue;
+      if (s.tenantId !== rec.tenantId || s.status !== 'active' || !(s.startedAt.getTime() <= rec.eventAt.getTime())) continue;
       if (byIdentifier ? s.nasIdentifier !== rec.nasIdentifier : s.nasIp !== rec.nasIp) continue;
       slot.current = { ...s, status: 'stopped', stoppedAt: rec.eventAt, terminateCause: NAS_REBOOT };
       effects.ended.set(s.id, rec.eventAt);
     }
   };
 
-  const writeSessions = async (tx: Sql, slots: Map<string, Slot>): Promise<void> => {
+  const writeSessions = async (tx: Sql, slots: Slots): Promise<void> => {
     const created: Session[] = [];
     const moved: Session[] = [];
-    for (const { stored, current } of slots.values()) {
-      if (!current || current === stored) continue;
+    for (const { stored, current } of slots.byId.values()) {
+      if (current === stored) continue;
       (stored ? moved : created).push(current);
     }
-    if (created.length > 0) {
-      const u = unnest(SESSION_ALL, created);
-      await tx.query(`INSERT INTO ${sessions} (${u.names}) SELECT ${u.names} FROM ${u.from} ORDER BY v.ord`, u.binds);
-    }
+    // Moved first: a batch that stops a key's session and opens its next one must not hold two active rows for the key
+    // in between (the unique index on active keys is checked at each statement).
     if (moved.length > 0) {
       const u = unnest([{ name: 'id', type: 'text', get: (s: Session) => s.id }, ...MOVING], moved);
       const set = MOVING.map((c) => `${c.name} = v.${c.name}`).join(', ');
       await tx.query(`UPDATE ${sessions} AS s SET ${set} FROM ${u.from} WHERE s.id = v.id`, u.binds);
+    }
+    if (created.length > 0) {
+      const u = unnest(SESSION_ALL, created);
+      await tx.query(`INSERT INTO ${sessions} (${u.names}) SELECT ${u.names} FROM ${u.from} ORDER BY v.ord`, u.binds);
     }
   };
 
@@ -239,14 +275,21 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
         await closeNas(tx, rec, slots, effects);
         continue;
       }
-      const key = keyOf(rec.tenantId, rec.nasIp, rec.acctSessionId);
-      let slot = slots.get(key);
-      if (!slot) slots.set(key, (slot = { stored: null, current: null }));
-      const before = slot.current;
+      const key = keyOf(rec);
+      const id = slots.latest.get(key);
+      const slot = id === undefined ? undefined : slots.byId.get(id);
+      const before = slot?.current ?? null;
       const after = applyAccounting(before, rec, deps.newId);
-      slot.current = after;
       if (!after) continue;
-      effects.outcome.session(before, after);
+      if (slot && before?.id === after.id) {
+        slot.current = after;
+        effects.outcome.session(before, after);
+      } else {
+        // A new session, maybe for a key whose session stopped (earlier in this batch or before it): that one stays as it is.
+        slots.byId.set(after.id, { stored: null, current: after });
+        slots.latest.set(key, after.id);
+        effects.outcome.session(null, after);
+      }
       for (const m of natMappingsOfRecord(rec, after)) effects.nat.push({ ...m, id: deps.newId(), tenantId: after.tenantId, sessionId: after.id });
       if (rec.statusType === 'stop' && after.stoppedAt) effects.ended.set(after.id, after.stoppedAt);
     }
@@ -261,8 +304,8 @@ export function createPgAccountingStore(db: PgDatabase, deps: PgDeps): Accountin
       const stored = batch.map(storableRecord);
       return db.transaction((tx) => record(tx, stored), {
         attempts: 5,
-        // Another node created one of this batch's new sessions first.
-        retryable: (e) => uniqueViolation(e) === 'sessions_key',
+        // An active session for one of this batch's keys appeared first (see above).
+        retryable: (e) => uniqueViolation(e) === 'sessions_active_key',
       });
     },
     async count() {

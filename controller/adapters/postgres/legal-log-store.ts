@@ -53,6 +53,7 @@ interface Expired {
   tenant_id: string;
   nas_ip: string;
   acct_session_id: string;
+  stopped_at: Date;
 }
 
 /**
@@ -132,17 +133,39 @@ export function createPgLegalLogStore(db: PgDatabase, deps: PgDeps): LegalLogSto
     const { rows: expired } = taken.length
       ? await tx.query<Expired>(
           `DELETE FROM ${sessions} s WHERE s.id = ANY($1::text[]) AND NOT ${held}
-           RETURNING s.id, s.tenant_id, s.nas_ip, s.acct_session_id`,
+           RETURNING s.id, s.tenant_id, s.nas_ip, s.acct_session_id, s.stopped_at`,
           [taken.map((r) => r.id)],
         )
       : { rows: [] as Expired[] };
     let accountingRecords = 0;
     let mappings = 0;
     if (expired.length) {
+      // Which raw records go with them. A record carries its session's key,
+      // not its id, and a key may have had several sessions (a NAS that reused
+      // its Acct-Session-Id after a reboot, RFC 2866 §5.5): a record older than
+      // the cutoff goes unless a session of its key still in the log (held,
+      // unexpired or active) may own it. A session owns the records dated from
+      // its start to its updated_at (the latest record it applied). Records
+      // dated after a purged session's stop and before a later session's start
+      // may be either's (a late record of the old connection, an early one of
+      // the new): the later session keeps them, and they go with it. Records no
+      // remaining session may own (the purged sessions' own, stragglers between
+      // sessions) go now, so a key reused for ever still sheds its old records.
+      // Step 2 deleted the purged sessions, so they no longer keep their own.
       const deleted = await tx.query(
-        `DELETE FROM ${records} a USING unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, nas_ip, acct_session_id)
-         WHERE a.tenant_id = k.tenant_id AND a.nas_ip = k.nas_ip AND a.acct_session_id = k.acct_session_id AND a.event_at < $4`,
-        [expired.map((s) => s.tenant_id), expired.map((s) => s.nas_ip), expired.map((s) => s.acct_session_id), cutoff],
+        `DELETE FROM ${records} a
+         USING unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS k(tenant_id, nas_ip, acct_session_id, stopped_at)
+         WHERE a.tenant_id = k.tenant_id AND a.nas_ip = k.nas_ip AND a.acct_session_id = k.acct_session_id AND a.event_at < $5
+           AND NOT EXISTS (SELECT 1 FROM ${sessions} s
+             WHERE s.tenant_id = a.tenant_id AND s.nas_ip = a.nas_ip AND s.acct_session_id = a.acct_session_id
+               AND a.event_at <= s.updated_at AND (a.event_at >= s.started_at OR a.event_at > k.stopped_at))`,
+        [
+          expired.map((s) => s.tenant_id),
+          expired.map((s) => s.nas_ip),
+          expired.map((s) => s.acct_session_id),
+          expired.map((s) => s.stopped_at),
+          cutoff,
+        ],
       );
       accountingRecords += deleted.rowCount ?? 0;
       const unmapped = await tx.query(`DELETE FROM ${natMappings} WHERE session_id = ANY($1::text[])`, [expired.map((s) => s.id)]);

@@ -272,6 +272,113 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX identities_noticed ON identities (inactivity_notice_at) WHERE inactivity_notice_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'provisioning: AP profiles, variables, config versions, enrolment, device credentials, agent state, secret rotations',
+    sql: `
+      -- How each AP is rendered; an AP registered without one (CLI) gets the defaults.
+      CREATE TABLE ap_profiles (
+        ap_id text PRIMARY KEY CONSTRAINT ap_profiles_ap_fkey REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id text NOT NULL,
+        profile jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+
+      -- scope: '' for the federation, else a tenant id.
+      CREATE TABLE provisioning_variables (
+        scope text COLLATE "C" PRIMARY KEY,
+        variables jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+
+      -- Every version ever published, newest = current; the row is the publish's audit record.
+      CREATE TABLE config_versions (
+        ap_id text NOT NULL CONSTRAINT config_versions_ap_fkey REFERENCES access_points (id) ON DELETE CASCADE,
+        version integer NOT NULL CHECK (version >= 1),
+        tenant_id text NOT NULL,
+        checksum text NOT NULL,
+        secret_digest text,
+        bundle text NOT NULL,
+        reason text NOT NULL,
+        actor text NOT NULL,
+        created_at timestamptz NOT NULL,
+        CONSTRAINT config_versions_pkey PRIMARY KEY (ap_id, version)
+      );
+
+      -- One row per AP: its current version and what its agent last said.
+      -- Publishing locks it (FOR UPDATE): the per-AP serialisation point between nodes.
+      CREATE TABLE agent_states (
+        ap_id text PRIMARY KEY CONSTRAINT agent_states_ap_fkey REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id text NOT NULL,
+        current_version integer,
+        status text NOT NULL CHECK (status IN ('pending', 'applied', 'error')),
+        applied_version integer,
+        applied_at timestamptz,
+        error_version integer,
+        error_message text,
+        error_at timestamptz,
+        last_seen_at timestamptz,
+        agent_info jsonb,
+        enrolled_at timestamptz
+      );
+      CREATE INDEX agent_states_by_tenant ON agent_states (tenant_id);
+
+      -- One-time enrolment tokens, by sha256; a used one stays to tell a replay from an unknown token.
+      CREATE TABLE enrolments (
+        token_hash text COLLATE "C" PRIMARY KEY,
+        ap_id text NOT NULL CONSTRAINT enrolments_ap_fkey REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE INDEX enrolments_by_ap ON enrolments (ap_id);
+
+      -- The device key (sha256) and client certificate an enrolment gave; re-enrolment replaces them.
+      CREATE TABLE device_credentials (
+        ap_id text PRIMARY KEY CONSTRAINT device_credentials_ap_fkey REFERENCES access_points (id) ON DELETE CASCADE,
+        tenant_id text NOT NULL,
+        key_hash text COLLATE "C" NOT NULL CONSTRAINT device_credentials_key_hash_key UNIQUE,
+        certificate_serial text,
+        certificate_not_after timestamptz,
+        certificate_pem text,
+        created_at timestamptz NOT NULL
+      );
+
+      CREATE TABLE secret_rotations (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text NOT NULL,
+        client_id text NOT NULL CONSTRAINT secret_rotations_client_fkey REFERENCES radius_clients (id) ON DELETE CASCADE,
+        new_secret text NOT NULL,
+        secret_digest text NOT NULL,
+        started_at timestamptz NOT NULL,
+        completed_at timestamptz
+      );
+      -- One open rotation per client, whichever node starts it.
+      CREATE UNIQUE INDEX secret_rotations_one_open ON secret_rotations (client_id) WHERE completed_at IS NULL;
+      CREATE INDEX secret_rotations_by_tenant ON secret_rotations (tenant_id, started_at);
+
+      -- APs a rotation still waits for.
+      CREATE TABLE secret_rotation_aps (
+        rotation_id text COLLATE "C" NOT NULL CONSTRAINT secret_rotation_aps_rotation_fkey REFERENCES secret_rotations (id) ON DELETE CASCADE,
+        ap_id text COLLATE "C" NOT NULL CONSTRAINT secret_rotation_aps_ap_fkey REFERENCES access_points (id) ON DELETE CASCADE,
+        CONSTRAINT secret_rotation_aps_pkey PRIMARY KEY (rotation_id, ap_id)
+      );
+      CREATE INDEX secret_rotation_aps_by_ap ON secret_rotation_aps (ap_id);
+    `,
+  },
+  {
+    version: 4,
+    name: 'sessions: a key may come back after its session stopped (RFC 2866 §5.5); one active session per key',
+    sql: `
+      -- A NAS may reuse an Acct-Session-Id once its session stopped (many restart their counter
+      -- on reboot): the key is unique among active sessions only. Accounting finds a key's
+      -- latest session by the second index.
+      ALTER TABLE sessions DROP CONSTRAINT sessions_key;
+      CREATE UNIQUE INDEX sessions_active_key ON sessions (tenant_id, nas_ip, acct_session_id) WHERE status = 'active';
+      CREATE INDEX sessions_by_key ON sessions (tenant_id, nas_ip, acct_session_id, started_at, seq);
+    `,
+  },
 ];
 
 /** First key of the two-key advisory lock space: "WFC1". The second is the schema's hash. */

@@ -6,7 +6,7 @@ import { natMappingsOfRecord } from '../legal-rules.js';
 import { ms } from './columns.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
-import { SESSION_COLUMNS, SESSION_VALUES, toSession, toSessionRow, type SessionRow } from './session-rows.js';
+import { SESSION_COLUMNS, SESSION_ORDER, SESSION_VALUES, toSession, toSessionRow, type SessionRow } from './session-rows.js';
 
 interface RecordRow {
   tenant_id: string;
@@ -75,7 +75,9 @@ interface NatRow {
 /**
  * The RADIUS server's group commit: a batch of Accounting-Requests becomes
  * durable in one IMMEDIATE transaction (one fsync with synchronous=FULL), raw
- * records and the sessions they move together. Any failing record (a NOT NULL
+ * records and the sessions they move together. A record moves its key's
+ * latest session, or opens a new one (see applyAccounting): an older, stopped
+ * session of a reused key is never moved again. Any failing record (a NOT NULL
  * or CHECK violation, an unknown tenant) rolls the whole batch back, so none
  * of it is acknowledged and the NAS retransmits (RFC 2866 §4.1).
  *
@@ -91,8 +93,10 @@ export function createSqliteAccountingStore(db: SqliteDatabase, deps: SqliteDeps
        @calling_station_id, @called_station_id, @ap_id, @framed_ip, @session_time, @input_octets, @output_octets,
        @terminate_cause, @event_at, @received_at)`,
   );
+  // The key's latest session: a NAS may have reused the key after an older one stopped (RFC 2866 §5.5).
   const current = db.prepare<[string, string, string], SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ? AND nas_ip = ? AND acct_session_id = ?`,
+    `SELECT ${SESSION_COLUMNS} FROM sessions INDEXED BY sessions_by_key WHERE tenant_id = ? AND nas_ip = ? AND acct_session_id = ?
+     ${SESSION_ORDER} LIMIT 1`,
   );
   const insertSession = db.prepare<[SessionRow]>(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${SESSION_VALUES})`);
   const replaceSession = db.prepare<[SessionRow]>(
@@ -145,9 +149,11 @@ export function createSqliteAccountingStore(db: SqliteDatabase, deps: SqliteDeps
       const before = row ? toSession(row) : null;
       const after = applyAccounting(before, rec, deps.newId);
       if (!after) continue;
-      if (before) replaceSession.run(toSessionRow(after));
+      // A new id is a new session (the key came back after its session stopped): the stopped one stays as it was.
+      const moved = before !== null && before.id === after.id ? before : null;
+      if (moved) replaceSession.run(toSessionRow(after));
       else insertSession.run(toSessionRow(after));
-      outcome.session(before, after);
+      outcome.session(moved, after);
       for (const m of natMappingsOfRecord(rec, after)) {
         insertNat.run({
           id: deps.newId(),

@@ -43,6 +43,8 @@ const IN_IDS = 'IN (SELECT value FROM json_each(?))';
 const HELD = `EXISTS (SELECT 1 FROM legal_hold_sessions hs JOIN legal_holds h ON h.id = hs.hold_id
   WHERE hs.session_id = s.id AND h.released_at IS NULL)`;
 
+type ExpiredRow = { id: string; tenant_id: string; nas_ip: string; acct_session_id: string; stopped_at: number };
+
 type SearchParams = { from: number; to: number; tenantId?: string; identityId?: string; ip?: string; port?: number; limit: number };
 
 /**
@@ -234,14 +236,29 @@ export function createSqliteLegalLogStore(db: SqliteDatabase, deps: SqliteDeps):
   });
 
   // --- Purge --------------------------------------------------------------------
-  const expiredSessions = db.prepare<[{ cutoff: number; limit: number }], { id: string; tenant_id: string; nas_ip: string; acct_session_id: string }>(
-    `SELECT s.id, s.tenant_id, s.nas_ip, s.acct_session_id FROM sessions s INDEXED BY sessions_stopped_by_stop
+  const expiredSessions = db.prepare<[{ cutoff: number; limit: number }], ExpiredRow>(
+    `SELECT s.id, s.tenant_id, s.nas_ip, s.acct_session_id, s.stopped_at FROM sessions s INDEXED BY sessions_stopped_by_stop
      WHERE s.status = 'stopped' AND s.stopped_at < @cutoff AND NOT ${HELD}
      ORDER BY s.stopped_at LIMIT @limit`,
   );
-  const deleteRecordsOf = db.prepare<[{ tenant_id: string; nas_ip: string; acct_session_id: string; cutoff: number }]>(
-    `DELETE FROM accounting_records
-     WHERE tenant_id = @tenant_id AND nas_ip = @nas_ip AND acct_session_id = @acct_session_id AND event_at < @cutoff`,
+  // Which raw records go with a purged session. A record carries its
+  // session's key, not its id, and a key may have had several sessions (a NAS
+  // that reused its Acct-Session-Id after a reboot, RFC 2866 §5.5): a record
+  // older than the cutoff goes unless a session of its key still in the log
+  // (held, unexpired or active) may own it. A session owns the records dated
+  // from its start to its updated_at (the latest record it applied). Records
+  // dated after the purged session's stop and before a later session's start
+  // may be either's (a late record of the old connection, an early one of the
+  // new): the later session keeps them, and they go with it. Records no
+  // remaining session may own (the purged session's own, stragglers between
+  // sessions) go now, so a key reused for ever still sheds its old records.
+  // Run once the session is deleted, so that it no longer keeps its own.
+  const deleteRecordsOf = db.prepare<[Omit<ExpiredRow, 'id'> & { cutoff: number }]>(
+    `DELETE FROM accounting_records AS a
+     WHERE a.tenant_id = @tenant_id AND a.nas_ip = @nas_ip AND a.acct_session_id = @acct_session_id AND a.event_at < @cutoff
+       AND NOT EXISTS (SELECT 1 FROM sessions s INDEXED BY sessions_by_key
+         WHERE s.tenant_id = a.tenant_id AND s.nas_ip = a.nas_ip AND s.acct_session_id = a.acct_session_id
+           AND a.event_at <= s.updated_at AND (a.event_at >= s.started_at OR a.event_at > @stopped_at))`,
   );
   const deleteMappingsOf = db.prepare<[string]>('DELETE FROM nat_mappings WHERE session_id = ?');
   const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id = ?');
@@ -272,10 +289,10 @@ export function createSqliteLegalLogStore(db: SqliteDatabase, deps: SqliteDeps):
     let accountingRecords = 0;
     let natMappings = 0;
     const expired = expiredSessions.all({ cutoff, limit });
-    for (const s of expired) {
-      accountingRecords += deleteRecordsOf.run({ tenant_id: s.tenant_id, nas_ip: s.nas_ip, acct_session_id: s.acct_session_id, cutoff }).changes;
-      natMappings += deleteMappingsOf.run(s.id).changes;
-      deleteSession.run(s.id);
+    for (const { id, ...key } of expired) {
+      deleteSession.run(id);
+      accountingRecords += deleteRecordsOf.run({ ...key, cutoff }).changes;
+      natMappings += deleteMappingsOf.run(id).changes;
     }
     natMappings += deleteUnmatched.run({ cutoff, limit }).changes;
     accountingRecords += deleteSessionless.run({ cutoff, limit }).changes;

@@ -358,6 +358,67 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX identities_noticed ON identities (inactivity_notice_at) WHERE inactivity_notice_at IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'sessions: a key may come back after its session stopped (RFC 2866 §5.5); one active session per key',
+    sql: `
+      -- SQLite cannot drop an inline UNIQUE: the table is rebuilt (https://sqlite.org/lang_altertable.html,
+      -- "Making Other Kinds Of Table Schema Changes"), inside the migration's transaction. No table
+      -- references sessions by a foreign key, so the rebuild needs foreign keys neither off nor checked.
+      CREATE TABLE sessions_v5 (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        nas_ip TEXT NOT NULL,
+        acct_session_id TEXT NOT NULL,
+        nas_identifier TEXT,
+        identity_id TEXT,
+        username TEXT NOT NULL,
+        calling_station_id TEXT,
+        called_station_id TEXT,
+        ap_id TEXT,
+        framed_ip TEXT,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        stopped_at INTEGER,
+        session_time INTEGER NOT NULL CHECK (session_time >= 0),
+        input_octets INTEGER NOT NULL CHECK (input_octets >= 0),
+        output_octets INTEGER NOT NULL CHECK (output_octets >= 0),
+        terminate_cause TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'stopped')),
+        nas_address TEXT,
+        CHECK ((status = 'active') = (stopped_at IS NULL))
+      ) STRICT;
+      INSERT INTO sessions_v5 (seq, id, tenant_id, nas_ip, acct_session_id, nas_identifier, identity_id, username,
+        calling_station_id, called_station_id, ap_id, framed_ip, started_at, updated_at, stopped_at, session_time,
+        input_octets, output_octets, terminate_cause, status, nas_address)
+      SELECT seq, id, tenant_id, nas_ip, acct_session_id, nas_identifier, identity_id, username,
+        calling_station_id, called_station_id, ap_id, framed_ip, started_at, updated_at, stopped_at, session_time,
+        input_octets, output_octets, terminate_cause, status, nas_address
+      FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_v5 RENAME TO sessions;
+
+      -- A NAS may reuse an Acct-Session-Id once its session stopped (many restart their counter
+      -- on reboot): the key is unique among active sessions only. Accounting finds a key's
+      -- latest session by the second index (rowid, i.e. seq, breaks ties in started_at).
+      CREATE UNIQUE INDEX sessions_active_key ON sessions (tenant_id, nas_ip, acct_session_id) WHERE status = 'active';
+      CREATE INDEX sessions_by_key ON sessions (tenant_id, nas_ip, acct_session_id, started_at);
+      -- Every index migrations 1 and 4 made, as they were.
+      CREATE INDEX sessions_active_by_identity ON sessions (identity_id, started_at) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_tenant ON sessions (tenant_id, started_at) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_start ON sessions (started_at) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_nas_ip ON sessions (tenant_id, nas_ip) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_nas_identifier ON sessions (tenant_id, nas_identifier) WHERE status = 'active';
+      CREATE INDEX sessions_active_by_update ON sessions (updated_at) WHERE status = 'active';
+      CREATE INDEX sessions_by_tenant ON sessions (tenant_id, started_at);
+      CREATE INDEX sessions_by_identity ON sessions (identity_id, started_at);
+      CREATE INDEX sessions_by_start ON sessions (started_at);
+      CREATE INDEX sessions_by_identity_stop ON sessions (identity_id, stopped_at);
+      CREATE INDEX sessions_stopped_by_stop ON sessions (stopped_at) WHERE status = 'stopped';
+      CREATE INDEX sessions_by_framed_ip ON sessions (framed_ip, started_at) WHERE framed_ip IS NOT NULL;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -128,8 +128,86 @@ describe('applyAccounting (RFC 2866 §5.1 Acct-Status-Type)', () => {
     expect(n).toBe(1);
   });
 
-  // Reported to the domain's owner: NASes that restart Acct-Session-Id
-  // numbering after a reboot reuse a key whose session is already stopped;
-  // today the new Start is merged into the stopped session and never shows as active.
-  it.todo('treats a Start for an already stopped session key as a new session');
+  describe('a key that comes back after its session stopped (RFC 2866 §5.5: unique "over a reasonable time")', () => {
+    let n = 0;
+    const mint = () => `id-${++n}`;
+    /** The NAS's first connection on the key: Start at T0, Stop at 15 min with its counters. */
+    const ended = (): Session => {
+      const s = applyAccounting(null, rec({ statusType: 'start' }), mint)!;
+      return applyAccounting(
+        s,
+        rec({ statusType: 'stop', eventAt: at(900), sessionTime: 900, inputOctets: 5000, outputOctets: 9000, terminateCause: 'NAS-Reboot' }),
+        mint,
+      )!;
+    };
+
+    it('treats a Start for an already stopped session key as a new session', () => {
+      const old = ended();
+      const fresh = applyAccounting(old, rec({ statusType: 'start', eventAt: at(960), framedIp: '10.0.0.7', identityId: 'id-bob', username: 'bob' }), mint);
+      expect(fresh).toEqual({
+        ...old,
+        id: expect.any(String),
+        identityId: 'id-bob',
+        username: 'bob',
+        framedIp: '10.0.0.7',
+        startedAt: at(960),
+        updatedAt: at(960),
+        stoppedAt: null,
+        sessionTime: 0,
+        inputOctets: 0,
+        outputOctets: 0,
+        terminateCause: null,
+        status: 'active',
+      });
+      expect(fresh!.id).not.toBe(old.id);
+    });
+
+    it('merges a retransmitted or reordered Start dated at or before the stop: same session, still stopped, counters kept', () => {
+      const old = ended();
+      for (const eventAt of [T0, at(600), at(900)]) {
+        expect(applyAccounting(old, rec({ statusType: 'start', eventAt }), mint)).toEqual(old);
+      }
+    });
+
+    it('opens a new session from an Interim-Update whose implied start is after the stop (the new Start was lost)', () => {
+      const old = ended();
+      const fresh = applyAccounting(old, rec({ statusType: 'interim', eventAt: at(1500), sessionTime: 300, inputOctets: 70, outputOctets: 80 }), mint);
+      expect(fresh).toMatchObject({ status: 'active', startedAt: at(1200), updatedAt: at(1500), stoppedAt: null, sessionTime: 300, inputOctets: 70, outputOctets: 80 });
+      expect(fresh!.id).not.toBe(old.id);
+    });
+
+    it('records a Stop whose implied start is after the stop as a new session, already stopped', () => {
+      const old = ended();
+      const fresh = applyAccounting(old, rec({ statusType: 'stop', eventAt: at(1500), sessionTime: 120, inputOctets: 7, terminateCause: 'User-Request' }), mint);
+      expect(fresh).toMatchObject({ status: 'stopped', startedAt: at(1380), stoppedAt: at(1500), inputOctets: 7, terminateCause: 'User-Request' });
+      expect(fresh!.id).not.toBe(old.id);
+    });
+
+    it('merges a late Interim-Update of the old connection, even one received after the stop: counters never shrink', () => {
+      const old = ended();
+      // Dated after the stop, but Acct-Session-Time puts its start at T0 + 60 s, within the old session.
+      const late = applyAccounting(old, rec({ statusType: 'interim', eventAt: at(1000), sessionTime: 940, inputOctets: 6000, outputOctets: 10 }), mint);
+      // updatedAt follows it: the latest record the session applied (the legal log's purge relies on it).
+      expect(late).toEqual({ ...old, updatedAt: at(1000), sessionTime: 940, inputOctets: 6000 });
+      // An implied start exactly at the stop is still the old connection.
+      expect(applyAccounting(old, rec({ statusType: 'interim', eventAt: at(1000), sessionTime: 100 }), mint)).toEqual({ ...old, updatedAt: at(1000) });
+    });
+
+    it('keeps moving the new session once opened, and leaves the old one as it was', () => {
+      const old = ended();
+      const fresh = applyAccounting(old, rec({ statusType: 'start', eventAt: at(960) }), mint)!;
+      const moved = applyAccounting(fresh, rec({ statusType: 'interim', eventAt: at(1560), sessionTime: 600, inputOctets: 10 }), mint)!;
+      expect(moved).toMatchObject({ id: fresh.id, status: 'active', startedAt: at(960), inputOctets: 10 });
+      // Its Start retransmitted: merged into it, not a third session.
+      expect(applyAccounting(moved, rec({ statusType: 'start', eventAt: at(960) }), mint)).toEqual(moved);
+    });
+
+    it('mints no id for a record it merges', () => {
+      const old = ended();
+      const before = n;
+      applyAccounting(old, rec({ statusType: 'start', eventAt: at(900) }), mint);
+      applyAccounting(old, rec({ statusType: 'stop', eventAt: at(900), sessionTime: 900 }), mint);
+      expect(n).toBe(before);
+    });
+  });
 });
