@@ -28,13 +28,18 @@ import type { AccountingRecord, Session } from './entities.js';
  *    Acct-Session-Time) is strictly after it is the new connection whose
  *    Start was lost (a Stop then records it already stopped); otherwise it
  *    is a late record of the stopped one.
- * A key therefore has at most one active session: a record for an active
- * session always moves it.
+ * A key therefore has at most one active session. A record for an active
+ * session moves it, unless the connection it reports began well before that
+ * session (more than STALE_RECORD_MARGIN_MS): then it is a copy of an earlier
+ * connection's record arriving after the key was reused (a retransmission
+ * past the duplicate cache's window), which must not close or inflate the
+ * new connection. The raw record is kept all the same.
  */
 export function applyAccounting(current: Session | null, rec: AccountingRecord, newId: () => string): Session | null {
   if (rec.statusType === 'accounting-on' || rec.statusType === 'accounting-off') return current;
   const stopped = rec.statusType === 'stop';
   if (!current || opensNewSession(current, rec)) return openSession(rec, newId);
+  if (belongsToEarlierConnection(current, rec)) return current;
   if (current.status === 'stopped' && !stopped) {
     // A late Interim-Update (or Start) after the Stop: keep the larger counters, stay stopped.
     return { ...mergeCounters(current, rec), updatedAt: latest(current.updatedAt, rec.eventAt) };
@@ -56,6 +61,19 @@ export function applyAccounting(current: Session | null, rec: AccountingRecord, 
 /** When the connection a record reports began: a Start's own time, else its time less Acct-Session-Time. */
 export function impliedStart(rec: AccountingRecord): Date {
   return rec.statusType === 'start' ? rec.eventAt : new Date(rec.eventAt.getTime() - rec.sessionTime * 1000);
+}
+
+/**
+ * How much earlier than an active session's start a record's implied start
+ * may lie and still be that session's: NAS clocks and Acct-Session-Time
+ * rounding differ by seconds, a connection that began before a NAS reboot by
+ * minutes at least.
+ */
+export const STALE_RECORD_MARGIN_MS = 10 * 60_000;
+
+function belongsToEarlierConnection(current: Session, rec: AccountingRecord): boolean {
+  if (current.status !== 'active' || rec.statusType === 'start') return false;
+  return impliedStart(rec).getTime() < current.startedAt.getTime() - STALE_RECORD_MARGIN_MS;
 }
 
 /** RFC 2866 §5.5: the key came back, after its session stopped, for a connection that began later. */

@@ -202,6 +202,18 @@ describe('applyAccounting (RFC 2866 §5.1 Acct-Status-Type)', () => {
       expect(applyAccounting(moved, rec({ statusType: 'start', eventAt: at(960) }), mint)).toEqual(moved);
     });
 
+    it('ignores a late copy of the old connection’s Stop or Interim once the key is reused: the new session stays open and its counters its own', () => {
+      const old = ended();
+      const fresh = applyAccounting(old, rec({ statusType: 'start', eventAt: at(1800) }), mint)!;
+      // The old Stop, retransmitted past the duplicate cache's window: it began at T0, 30 minutes before the new connection.
+      const oldStop = rec({ statusType: 'stop', eventAt: at(900), sessionTime: 900, inputOctets: 5000, outputOctets: 9000, terminateCause: 'NAS-Reboot' });
+      expect(applyAccounting(fresh, oldStop, mint)).toBe(fresh);
+      expect(applyAccounting(fresh, rec({ statusType: 'interim', eventAt: at(2000), sessionTime: 2000, inputOctets: 1 }), mint)).toBe(fresh);
+      // The new connection's own Stop, and one whose clock is a few minutes off, still close it.
+      expect(applyAccounting(fresh, rec({ statusType: 'stop', eventAt: at(2400), sessionTime: 600 }), mint)).toMatchObject({ id: fresh.id, status: 'stopped' });
+      expect(applyAccounting(fresh, rec({ statusType: 'stop', eventAt: at(2400), sessionTime: 900 }), mint)).toMatchObject({ id: fresh.id, status: 'stopped' });
+    });
+
     it('mints no id for a record it merges', () => {
       const old = ended();
       const before = n;
