@@ -443,14 +443,3 @@ export function periodicJob(name: string, intervalMs: number, run: () => Promise
     },
   };
 }
-
-export function tenantLabel(t: Tenant | null): string {
-  return t?.slug ?? 'federation';
-}
-
-/** For callers that resolve identities to show them: the identity id a filter names, or a not-found error. */
-export async function requireLegalIdentity(stores: Stores, name: string): Promise<string> {
-  const id = await identityIdOf(stores, name);
-  if (!id) throw new AppError(E.IDENTITY_NOT_FOUND, { user: name });
-  return id;
-}
