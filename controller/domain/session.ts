@@ -29,11 +29,14 @@ import type { AccountingRecord, Session } from './entities.js';
  *    Start was lost (a Stop then records it already stopped); otherwise it
  *    is a late record of the stopped one.
  * A key therefore has at most one active session. A record for an active
- * session moves it, unless the connection it reports began well before that
- * session (more than STALE_RECORD_MARGIN_MS): then it is a copy of an earlier
- * connection's record arriving after the key was reused (a retransmission
- * past the duplicate cache's window), which must not close or inflate the
- * new connection. The raw record is kept all the same.
+ * session moves it, unless it is dated before that session began: then it
+ * is a copy of an earlier connection's record arriving after the key was
+ * reused (a retransmission past the duplicate cache's window, whose
+ * Acct-Delay-Time dates it back, RFC 2866 §5.2), which must not close or
+ * inflate the new connection. The raw record is kept all the same. Only the
+ * record's own time is compared, never its Acct-Session-Time: gateways
+ * differ in when they start counting it, and a genuine Stop ignored would
+ * leave the session to the reaper.
  */
 export function applyAccounting(current: Session | null, rec: AccountingRecord, newId: () => string): Session | null {
   if (rec.statusType === 'accounting-on' || rec.statusType === 'accounting-off') return current;
@@ -63,17 +66,9 @@ export function impliedStart(rec: AccountingRecord): Date {
   return rec.statusType === 'start' ? rec.eventAt : new Date(rec.eventAt.getTime() - rec.sessionTime * 1000);
 }
 
-/**
- * How much earlier than an active session's start a record's implied start
- * may lie and still be that session's: NAS clocks and Acct-Session-Time
- * rounding differ by seconds, a connection that began before a NAS reboot by
- * minutes at least.
- */
-export const STALE_RECORD_MARGIN_MS = 10 * 60_000;
-
 function belongsToEarlierConnection(current: Session, rec: AccountingRecord): boolean {
   if (current.status !== 'active' || rec.statusType === 'start') return false;
-  return impliedStart(rec).getTime() < current.startedAt.getTime() - STALE_RECORD_MARGIN_MS;
+  return rec.eventAt.getTime() < current.startedAt.getTime();
 }
 
 /** RFC 2866 §5.5: the key came back, after its session stopped, for a connection that began later. */

@@ -122,12 +122,13 @@ export function describeAccountingStore(name: string, make: MakeStores): void {
 
       it('counts nothing for a counter that went down (a NAS that restarted counting, a reordered Interim)', async () => {
         const t = await tenant();
-        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(10 * MINUTE), inputOctets: 5000, outputOctets: 7000 })]);
+        // The first record seen is an Interim 10 minutes into the session (its Start was lost).
+        await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(10 * MINUTE), sessionTime: 600, inputOctets: 5000, outputOctets: 7000 })]);
         const o = await ctx.stores.accounting.record([
-          acct({ tenantId: t, statusType: 'interim', eventAt: at(5 * MINUTE), inputOctets: 100, outputOctets: 7500 }),
+          acct({ tenantId: t, statusType: 'interim', eventAt: at(5 * MINUTE), sessionTime: 300, inputOctets: 100, outputOctets: 7500 }),
         ]);
         expect(octets(o, t)).toEqual({ input: 0, output: 500 });
-        const again = await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(11 * MINUTE), inputOctets: 10, outputOctets: 10 })]);
+        const again = await ctx.stores.accounting.record([acct({ tenantId: t, statusType: 'interim', eventAt: at(11 * MINUTE), sessionTime: 660, inputOctets: 10, outputOctets: 10 })]);
         expect(octets(again, t)).toEqual({ input: 0, output: 0 });
       });
 

@@ -202,16 +202,16 @@ describe('applyAccounting (RFC 2866 §5.1 Acct-Status-Type)', () => {
       expect(applyAccounting(moved, rec({ statusType: 'start', eventAt: at(960) }), mint)).toEqual(moved);
     });
 
-    it('ignores a late copy of the old connection’s Stop or Interim once the key is reused: the new session stays open and its counters its own', () => {
+    it('ignores a late copy of the old connection’s Stop or Interim, dated before the new one began: the new session stays open', () => {
       const old = ended();
       const fresh = applyAccounting(old, rec({ statusType: 'start', eventAt: at(1800) }), mint)!;
-      // The old Stop, retransmitted past the duplicate cache's window: it began at T0, 30 minutes before the new connection.
+      // The old Stop and an old Interim, retransmitted past the duplicate cache's window, dated before the new connection began.
       const oldStop = rec({ statusType: 'stop', eventAt: at(900), sessionTime: 900, inputOctets: 5000, outputOctets: 9000, terminateCause: 'NAS-Reboot' });
       expect(applyAccounting(fresh, oldStop, mint)).toBe(fresh);
-      expect(applyAccounting(fresh, rec({ statusType: 'interim', eventAt: at(2000), sessionTime: 2000, inputOctets: 1 }), mint)).toBe(fresh);
-      // The new connection's own Stop, and one whose clock is a few minutes off, still close it.
+      expect(applyAccounting(fresh, rec({ statusType: 'interim', eventAt: at(1799), sessionTime: 1700, inputOctets: 1 }), mint)).toBe(fresh);
+      // The new connection's own Stop closes it, even when its Acct-Session-Time counts from before the Start (gateways differ).
       expect(applyAccounting(fresh, rec({ statusType: 'stop', eventAt: at(2400), sessionTime: 600 }), mint)).toMatchObject({ id: fresh.id, status: 'stopped' });
-      expect(applyAccounting(fresh, rec({ statusType: 'stop', eventAt: at(2400), sessionTime: 900 }), mint)).toMatchObject({ id: fresh.id, status: 'stopped' });
+      expect(applyAccounting(fresh, rec({ statusType: 'stop', eventAt: at(2400), sessionTime: 2400 }), mint)).toMatchObject({ id: fresh.id, status: 'stopped', sessionTime: 2400 });
     });
 
     it('mints no id for a record it merges', () => {
