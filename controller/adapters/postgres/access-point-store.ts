@@ -31,18 +31,23 @@ function values(ap: AccessPoint): unknown[] {
   ];
 }
 
+export interface AccessPointWriter {
+  insert(sql: Sql, ap: AccessPoint): Promise<void>;
+  /** Every column but id, tenant and createdAt, which never change. */
+  update(sql: Sql, ap: AccessPoint): Promise<void>;
+}
+
 /**
- * An AP is read and written with its tenant: another tenant's id behaves as
- * unknown. A MAC is unique federation-wide. Lists are ordered by name, then MAC.
+ * Writes an access-point row, mapping a taken MAC and an unknown tenant to
+ * the catalog: shared by this store and the provisioning store, which
+ * writes APs together with their profiles.
  */
-export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPointStore {
-  const aps = db.table('access_points');
+export function accessPointWriter(aps: string): AccessPointWriter {
   const insert = `INSERT INTO ${aps} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
-  // The same binds minus created_at, which never changes.
+  // The same binds minus created_at ($12 in COLUMNS order), which never changes.
   const replace = `UPDATE ${aps} SET mac = $3, name = $4, model = $5, serial = $6, site = $7, latitude = $8, longitude = $9,
     placement = $10, nas_identifier = $11, updated_at = $12
     WHERE tenant_id = $2 AND id = $1`;
-
   const write = async (sql: Sql, statement: string, ap: AccessPoint, binds: readonly unknown[]): Promise<void> => {
     try {
       await sql.query(statement, binds);
@@ -52,6 +57,19 @@ export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPo
       throw e;
     }
   };
+  return {
+    insert: (sql, ap) => write(sql, insert, ap, values(ap)),
+    update: (sql, ap) => write(sql, replace, ap, values(ap).filter((_, i) => i !== 11)),
+  };
+}
+
+/**
+ * An AP is read and written with its tenant: another tenant's id behaves as
+ * unknown. A MAC is unique federation-wide. Lists are ordered by name, then MAC.
+ */
+export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPointStore {
+  const aps = db.table('access_points');
+  const writer = accessPointWriter(aps);
   const many = async (where: string, params: readonly string[], suffix = ''): Promise<AccessPoint[]> => {
     if (!params.every(storable)) return [];
     const { rows } = await db.query<AccessPointRow>(`SELECT ${COLUMNS} FROM ${aps} WHERE ${where} ORDER BY name, mac ${suffix}`, params);
@@ -62,7 +80,7 @@ export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPo
     async create(tenantId, ap) {
       const now = deps.clock.now();
       const created = newAccessPoint(deps.newId(), tenantId, ap, now);
-      await write(db, insert, created, values(created));
+      await writer.insert(db, created);
       return created;
     },
     async get(tenantId, id) {
@@ -85,7 +103,7 @@ export function createPgAccessPointStore(db: PgDatabase, deps: PgDeps): AccessPo
         if (!rows[0]) throw new AppError(E.AP_NOT_FOUND, { ap: id });
         const cur = toAccessPoint(rows[0]);
         const next: AccessPoint = { ...cur, ...applyAccessPointPatch(cur, patch), updatedAt: deps.clock.now() };
-        await write(tx, replace, next, values(next).filter((_, i) => i !== 11));
+        await writer.update(tx, next);
         return next;
       });
     },

@@ -5,7 +5,7 @@
  * are `bigint`, which node-postgres reads as a string lest it lose precision:
  * counters stay far below 2^53, so Number() is exact.
  */
-import { rowMappers, type ColumnKinds } from '../rows.js';
+import { rowMappers, type ColumnKinds, type Decoders } from '../rows.js';
 
 export const num = (v: string | number): number => Number(v);
 
@@ -45,6 +45,16 @@ export interface PgColumns extends ColumnKinds {
 
 const same = <T>(v: T): T => v;
 
+/** How every PostgreSQL row mapper (core, legal log, provisioning) reads column values. */
+export const PG_DECODERS: Decoders<PgColumns> = {
+  date: same,
+  dateOrNull: same,
+  bool: same,
+  json: <T>(v: unknown) => v as T,
+  jsonOrNull: <T>(v: unknown) => (v ?? null) as T | null,
+  bigint: num,
+};
+
 export const {
   toTenant,
   toIdentity,
@@ -54,11 +64,4 @@ export const {
   toApiToken,
   toAuditEvent,
   toSession,
-} = rowMappers<PgColumns>({
-  date: same,
-  dateOrNull: same,
-  bool: same,
-  json: <T>(v: unknown) => v as T,
-  jsonOrNull: <T>(v: unknown) => (v ?? null) as T | null,
-  bigint: num,
-});
+} = rowMappers<PgColumns>(PG_DECODERS);

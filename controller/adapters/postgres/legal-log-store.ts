@@ -14,7 +14,7 @@ import {
   type LiveSubscriber,
   type NatMappingRow as NatRowOf,
 } from '../legal-rules.js';
-import { num, storable, text, type PgColumns } from './columns.js';
+import { num, PG_DECODERS, storable, text, type PgColumns } from './columns.js';
 import type { PgDatabase, Sql } from './database.js';
 import type { PgDeps } from './deps.js';
 import { SESSION_COLUMNS, toSession, type SessionRow } from './session-rows.js';
@@ -24,15 +24,7 @@ type NatRow = NatRowOf<PgColumns>;
 type HoldRow = HoldRowOf<PgColumns>;
 type ArchiveRow = ArchiveRowOf<PgColumns>;
 
-const same = <T>(v: T): T => v;
-const { toNatMapping, toLegalHold, toArchivedIdentity } = legalRowMappers<PgColumns>({
-  date: same,
-  dateOrNull: same,
-  bool: same,
-  json: <T>(v: unknown) => v as T,
-  jsonOrNull: <T>(v: unknown) => (v ?? null) as T | null,
-  bigint: num,
-});
+const { toNatMapping, toLegalHold, toArchivedIdentity } = legalRowMappers<PgColumns>(PG_DECODERS);
 
 /** Lines per INSERT of an import: a NAT log may hold millions; each statement stays bounded. */
 const IMPORT_CHUNK = 5000;

@@ -41,10 +41,11 @@ import {
   type VersionRow as VersionRowOf,
   type VersionSummaryRow as VersionSummaryRowOf,
 } from '../provisioning-rows.js';
-import { json, limitOf, num, storable, text, type PgColumns } from './columns.js';
+import { json, limitOf, num, PG_DECODERS, storable, text, type PgColumns } from './columns.js';
 import { foreignKeyViolation, uniqueViolation } from './constraints.js';
 import type { PgDatabase, Sql } from './database.js';
 import type { PgDeps } from './deps.js';
+import { accessPointWriter } from './access-point-store.js';
 import { openPostgresDatabase, type PostgresTarget } from './index.js';
 import { unnest } from './unnest.js';
 
@@ -56,15 +57,7 @@ type EnrolmentRow = EnrolmentRowOf<PgColumns>;
 type CredentialRow = CredentialRowOf<PgColumns>;
 type RotationRow = RotationRowOf<PgColumns> & { pending: string[] };
 
-const same = <T>(v: T): T => v;
-const { toProvisioned, toSummary, toVersion, toState, toEnrolment, toCredential, toRotation } = provisioningMappers<PgColumns>({
-  date: same,
-  dateOrNull: same,
-  bool: same,
-  json: <T>(v: unknown) => v as T,
-  jsonOrNull: <T>(v: unknown) => (v ?? null) as T | null,
-  bigint: num,
-});
+const { toProvisioned, toSummary, toVersion, toState, toEnrolment, toCredential, toRotation } = provisioningMappers<PgColumns>(PG_DECODERS);
 
 const AP_COLUMNS =
   'a.id, a.tenant_id, a.mac, a.name, a.model, a.serial, a.site, a.latitude, a.longitude, a.placement, a.nas_identifier, a.created_at, a.updated_at, p.profile';
@@ -87,11 +80,6 @@ const agentJson = (v: unknown): string | null => (v === null ? null : JSON.strin
 
 /** Versions are integer columns: a larger number names none. */
 const storableVersion = (v: number): boolean => Number.isInteger(v) && v >= 1 && v <= 0x7fffffff;
-
-/** Bind values for insertAp, in its column order. */
-function apBinds(ap: AccessPoint): unknown[] {
-  return [ap.id, ap.tenantId, ap.mac, ap.name, ap.model, ap.serial, ap.site, ap.latitude, ap.longitude, ap.placement, ap.nasIdentifier, ap.createdAt, ap.updatedAt];
-}
 
 const sortedIds = (ids: Iterable<string>): string[] => [...new Set(ids)].filter(storable).sort();
 
@@ -118,20 +106,7 @@ export function createPgProvisioningStore(db: PgDatabase, deps: PgDeps): Omit<Pr
     );
   };
 
-  const writeAp = async (sql: Sql, statement: string, ap: AccessPoint, binds: readonly unknown[]): Promise<void> => {
-    try {
-      await sql.query(statement, binds);
-    } catch (e) {
-      if (uniqueViolation(e) === 'access_points_mac_key') throw new AppError(E.AP_EXISTS, { mac: ap.mac });
-      if (foreignKeyViolation(e) === 'access_points_tenant_fkey') throw new AppError(E.TENANT_NOT_FOUND, { tenant: ap.tenantId });
-      throw e;
-    }
-  };
-  const insertAp = `INSERT INTO ${aps} (id, tenant_id, mac, name, model, serial, site, latitude, longitude, placement, nas_identifier, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
-  // The same binds minus created_at, which never changes.
-  const updateAp = `UPDATE ${aps} SET mac = $3, name = $4, model = $5, serial = $6, site = $7, latitude = $8, longitude = $9,
-    placement = $10, nas_identifier = $11, updated_at = $12 WHERE tenant_id = $2 AND id = $1`;
+  const apWriter = accessPointWriter(aps);
 
   const upsertProfile = async (sql: Sql, apId: string, tenantId: string, profile: unknown, at: Date): Promise<void> => {
     await sql.query(
@@ -299,7 +274,7 @@ export function createPgProvisioningStore(db: PgDatabase, deps: PgDeps): Omit<Pr
         return write(async (tx) => {
           const at = now();
           const ap = newAccessPoint(deps.newId(), c.tenantId, c.ap, at);
-          await writeAp(tx, insertAp, ap, apBinds(ap));
+          await apWriter.insert(tx, ap);
           const profile = pickProfile(c.profile);
           await upsertProfile(tx, ap.id, c.tenantId, profile, at);
           await tx.query(`INSERT INTO ${states} (ap_id, tenant_id, status) VALUES ($1, $2, 'pending')`, [ap.id, c.tenantId]);
@@ -338,7 +313,7 @@ export function createPgProvisioningStore(db: PgDatabase, deps: PgDeps): Omit<Pr
           if (sameAp(before, c.ap, c.profile)) return { provisioned: before, published: await publish() };
           const profile = pickProfile(c.profile);
           const ap: AccessPoint = { ...before.ap, ...applyAccessPointPatch(c.ap), updatedAt: at };
-          await writeAp(tx, updateAp, ap, apBinds(ap).filter((_, i) => i !== 11));
+          await apWriter.update(tx, ap);
           await upsertProfile(tx, ap.id, c.tenantId, profile, at);
           const provisioned = { ap, profile };
           await audit(tx, c.actor, c.tenantId, 'ap.update', `ap:${ap.mac}`, auditAp(before), auditAp(provisioned), at);

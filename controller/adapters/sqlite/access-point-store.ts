@@ -31,28 +31,27 @@ export function accessPointRow(ap: AccessPoint): AccessPointRow {
   };
 }
 
+export interface AccessPointWriter {
+  insert(ap: AccessPoint): void;
+  /** Every column but id, tenant and createdAt, which never change. */
+  update(ap: AccessPoint): void;
+}
+
 /**
- * An AP is read and written with its tenant: another tenant's id behaves as
- * unknown. A MAC is unique federation-wide. Lists are ordered by name, then MAC.
+ * Writes an access-point row, mapping a taken MAC and an unknown tenant to
+ * the catalog: shared by this store and the provisioning store, which
+ * writes APs together with their profiles.
  */
-export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDeps): AccessPointStore {
+export function accessPointWriter(db: SqliteDatabase): AccessPointWriter {
   const insert = db.prepare<[AccessPointRow]>(
     `INSERT INTO access_points (${COLUMNS}) VALUES (@id, @tenant_id, @mac, @name, @model, @serial, @site,
        @latitude, @longitude, @placement, @nas_identifier, @created_at, @updated_at)`,
   );
-  const byId = db.prepare<[string, string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? AND id = ?`);
-  const byMac = db.prepare<[string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE mac = ?`);
-  const byNasIdentifier = db.prepare<[string, string], AccessPointRow>(
-    `SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? AND nas_identifier = ? ORDER BY name, mac LIMIT 1`,
-  );
-  const byTenant = db.prepare<[string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? ORDER BY name, mac`);
   const replace = db.prepare<[AccessPointRow]>(
     `UPDATE access_points SET mac = @mac, name = @name, model = @model, serial = @serial, site = @site, latitude = @latitude,
        longitude = @longitude, placement = @placement, nas_identifier = @nas_identifier, updated_at = @updated_at
      WHERE tenant_id = @tenant_id AND id = @id`,
   );
-  const remove = db.prepare<[string, string]>('DELETE FROM access_points WHERE tenant_id = ? AND id = ?');
-
   const write = (stmt: typeof insert, ap: AccessPoint): void => {
     try {
       stmt.run(accessPointRow(ap));
@@ -62,13 +61,30 @@ export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDep
       throw e;
     }
   };
+  return { insert: (ap) => write(insert, ap), update: (ap) => write(replace, ap) };
+}
+
+/**
+ * An AP is read and written with its tenant: another tenant's id behaves as
+ * unknown. A MAC is unique federation-wide. Lists are ordered by name, then MAC.
+ */
+export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDeps): AccessPointStore {
+  const writer = accessPointWriter(db);
+  const byId = db.prepare<[string, string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? AND id = ?`);
+  const byMac = db.prepare<[string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE mac = ?`);
+  const byNasIdentifier = db.prepare<[string, string], AccessPointRow>(
+    `SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? AND nas_identifier = ? ORDER BY name, mac LIMIT 1`,
+  );
+  const byTenant = db.prepare<[string], AccessPointRow>(`SELECT ${COLUMNS} FROM access_points WHERE tenant_id = ? ORDER BY name, mac`);
+  const remove = db.prepare<[string, string]>('DELETE FROM access_points WHERE tenant_id = ? AND id = ?');
+
 
   const update = db.transaction((tenantId: string, id: string, patch: Partial<NewAccessPoint>): AccessPoint => {
     const row = byId.get(tenantId, id);
     if (!row) throw new AppError(E.AP_NOT_FOUND, { ap: id });
     const cur = toAccessPoint(row);
     const next: AccessPoint = { ...cur, ...applyAccessPointPatch(cur, patch), updatedAt: deps.clock.now() };
-    write(replace, next);
+    writer.update(next);
     return next;
   });
 
@@ -76,7 +92,7 @@ export function createSqliteAccessPointStore(db: SqliteDatabase, deps: SqliteDep
     async create(tenantId, ap) {
       const now = deps.clock.now();
       const created = newAccessPoint(deps.newId(), tenantId, ap, now);
-      write(insert, created);
+      writer.insert(created);
       return created;
     },
     async get(tenantId, id) {

@@ -1,5 +1,5 @@
 /** Conversions between domain values and SQLite column values. */
-import { rowMappers, type ColumnKinds } from '../rows.js';
+import { rowMappers, type ColumnKinds, type Decoders } from '../rows.js';
 
 export const ms = (d: Date): number => d.getTime();
 export const msOrNull = (d: Date | null): number | null => (d === null ? null : d.getTime());
@@ -27,6 +27,16 @@ export interface SqliteColumns extends ColumnKinds {
   readonly bigint: number;
 }
 
+/** How every SQLite row mapper (core, legal log, provisioning) reads column values. */
+export const SQLITE_DECODERS: Decoders<SqliteColumns> = {
+  date,
+  dateOrNull,
+  bool,
+  json: (v) => JSON.parse(v),
+  jsonOrNull: parseJson,
+  bigint: (v) => v,
+};
+
 export const {
   toTenant,
   toIdentity,
@@ -36,11 +46,4 @@ export const {
   toApiToken,
   toAuditEvent,
   toSession,
-} = rowMappers<SqliteColumns>({
-  date,
-  dateOrNull,
-  bool,
-  json: (v) => JSON.parse(v),
-  jsonOrNull: parseJson,
-  bigint: (v) => v,
-});
+} = rowMappers<SqliteColumns>(SQLITE_DECODERS);

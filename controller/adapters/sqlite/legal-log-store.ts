@@ -17,7 +17,7 @@ import {
   type LiveSubscriber,
   type NatMappingRow as NatRowOf,
 } from '../legal-rules.js';
-import { date, dateOrNull, limitOf, ms, msOrNull, type SqliteColumns } from './columns.js';
+import { limitOf, ms, msOrNull, SQLITE_DECODERS, type SqliteColumns } from './columns.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteDeps } from './deps.js';
 import { SESSION_COLUMNS, toSession, type SessionRow } from './session-rows.js';
@@ -26,14 +26,7 @@ type NatRow = NatRowOf<SqliteColumns>;
 type HoldRow = HoldRowOf<SqliteColumns>;
 type ArchiveRow = ArchiveRowOf<SqliteColumns>;
 
-const { toNatMapping, toLegalHold, toArchivedIdentity } = legalRowMappers<SqliteColumns>({
-  date,
-  dateOrNull,
-  bool: (v) => v !== 0,
-  json: (v) => JSON.parse(v),
-  jsonOrNull: (v) => (v === null ? null : JSON.parse(v)),
-  bigint: (v) => v,
-});
+const { toNatMapping, toLegalHold, toArchivedIdentity } = legalRowMappers<SqliteColumns>(SQLITE_DECODERS);
 
 /** A set of ids bound as one JSON array: `IN (SELECT value FROM json_each(?))`. */
 const ids = (list: readonly string[]): string => JSON.stringify(list);

@@ -29,11 +29,11 @@ import {
   type StateRow as StateRowOf,
   type VersionRow as VersionRowOf,
 } from '../provisioning-rows.js';
-import { bool, date, dateOrNull, json, limitOf, ms, msOrNull, parseJson, type SqliteColumns } from './columns.js';
-import { foreignKeyViolation, uniqueViolation } from './constraints.js';
+import { json, limitOf, ms, msOrNull, parseJson, SQLITE_DECODERS, type SqliteColumns } from './columns.js';
+import { uniqueViolation } from './constraints.js';
 import { openDatabase, type SqliteDatabase, type SqliteTarget } from './database.js';
 import type { SqliteDeps } from './deps.js';
-import { accessPointRow } from './access-point-store.js';
+import { accessPointWriter } from './access-point-store.js';
 
 type ApRow = ApRowOf<SqliteColumns>;
 type VersionRow = VersionRowOf<SqliteColumns>;
@@ -49,26 +49,10 @@ const SUMMARY_COLUMNS = 'ap_id, version, tenant_id, checksum, secret_digest, rea
 const STATE_COLUMNS = `s.ap_id, s.tenant_id, s.current_version, v.checksum AS current_checksum, v.created_at AS published_at, s.status,
   s.applied_version, s.applied_at, s.error_version, s.error_message, s.error_at, s.last_seen_at, s.agent_info, s.enrolled_at`;
 
-const { toProvisioned, toSummary, toVersion, toState, toEnrolment, toCredential, toRotation } = provisioningMappers<SqliteColumns>({
-  date,
-  dateOrNull,
-  bool,
-  json: (v) => JSON.parse(v),
-  jsonOrNull: parseJson,
-  bigint: (v) => v,
-});
+const { toProvisioned, toSummary, toVersion, toState, toEnrolment, toCredential, toRotation } = provisioningMappers<SqliteColumns>(SQLITE_DECODERS);
 
 export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDeps): Omit<ProvisioningStore, 'close'> {
   const q = {
-    insertAp: db.prepare(
-      `INSERT INTO access_points (id, tenant_id, mac, name, model, serial, site, latitude, longitude, placement, nas_identifier, created_at, updated_at)
-       VALUES (@id, @tenant_id, @mac, @name, @model, @serial, @site, @latitude, @longitude, @placement, @nas_identifier, @created_at, @updated_at)`,
-    ),
-    updateAp: db.prepare(
-      `UPDATE access_points SET mac = @mac, name = @name, model = @model, serial = @serial, site = @site, latitude = @latitude,
-         longitude = @longitude, placement = @placement, nas_identifier = @nas_identifier, updated_at = @updated_at
-       WHERE tenant_id = @tenant_id AND id = @id`,
-    ),
     deleteAp: db.prepare<[string, string]>('DELETE FROM access_points WHERE tenant_id = ? AND id = ?'),
     upsertProfile: db.prepare<[string, string, string, number]>(
       `INSERT INTO ap_profiles (ap_id, tenant_id, profile, updated_at) VALUES (?, ?, ?, ?)
@@ -198,15 +182,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     });
   };
 
-  const writeAp = (stmt: typeof q.insertAp, ap: AccessPoint): void => {
-    try {
-      stmt.run(accessPointRow(ap));
-    } catch (e) {
-      if (uniqueViolation(e) === 'access_points.mac') throw new AppError(E.AP_EXISTS, { mac: ap.mac });
-      if (foreignKeyViolation(e)) throw new AppError(E.TENANT_NOT_FOUND, { tenant: ap.tenantId });
-      throw e;
-    }
-  };
+  const apWriter = accessPointWriter(db);
 
   const rotationOf = (r: RotationRow): SecretRotation => toRotation(r, r.completed_at === null ? q.rotationPending.all(r.id).map((p) => p.ap_id) : []);
 
@@ -267,7 +243,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
     (c: Parameters<ProvisioningStore['registry']['create']>[0]): { provisioned: ProvisionedAp; published: Published | null } => {
       const at = now();
       const ap: AccessPoint = { id: deps.newId(), tenantId: c.tenantId, ...applyAccessPointPatch(c.ap), createdAt: at, updatedAt: at };
-      writeAp(q.insertAp, ap);
+      apWriter.insert(ap);
       const profile = pickProfile(c.profile);
       q.upsertProfile.run(ap.id, c.tenantId, JSON.stringify(profile), ms(at));
       q.ensureState.run(ap.id, c.tenantId);
@@ -290,7 +266,7 @@ export function createSqliteProvisioningStore(db: SqliteDatabase, deps: SqliteDe
       // Nothing changed, nothing to write or audit (the draft may still differ: settings elsewhere moved).
       if (sameAp(before, c.ap, profile)) return { provisioned: before, published: c.draft ? publishOne(c.tenantId, c.id, c.draft, c.actor, at) : null };
       const ap: AccessPoint = { ...before.ap, ...applyAccessPointPatch(c.ap), updatedAt: at };
-      writeAp(q.updateAp, ap);
+      apWriter.update(ap);
       q.upsertProfile.run(ap.id, c.tenantId, JSON.stringify(profile), ms(at));
       const provisioned = { ap, profile };
       audit(c.actor, c.tenantId, 'ap.update', `ap:${ap.mac}`, auditAp(before), auditAp(provisioned), at);
