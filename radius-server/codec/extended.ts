@@ -8,7 +8,7 @@
  * closed set of reasons. RFC 6929 §2.8 makes such an attribute an "invalid
  * attribute": the packet stays valid and the caller ignores the attribute.
  */
-import type { Attribute } from './packet.js';
+import { readTypeLengthValues, type Attribute } from './packet.js';
 
 export const SHORT_EXTENDED_TYPES = [241, 242, 243, 244] as const;
 export const LONG_EXTENDED_TYPES = [245, 246] as const;
@@ -134,15 +134,8 @@ export type TlvResult = { readonly ok: true; readonly tlvs: readonly Tlv[] } | {
  * TLV makes the whole attribute invalid (§2.8): nothing partial is returned.
  */
 export function decodeTlvs(value: Buffer): TlvResult {
-  const tlvs: Tlv[] = [];
-  let off = 0;
-  while (off < value.length) {
-    if (off + 2 > value.length) return { ok: false, reason: 'tlv-truncated' };
-    const len = value[off + 1]!;
-    if (len < 3) return { ok: false, reason: 'tlv-length-invalid' };
-    if (off + len > value.length) return { ok: false, reason: 'tlv-truncated' };
-    tlvs.push({ type: value[off]!, value: value.subarray(off + 2, off + len) });
-    off += len;
-  }
+  const tlvs = readTypeLengthValues(value, 0, 3);
+  if (tlvs === 'truncated') return { ok: false, reason: 'tlv-truncated' };
+  if (tlvs === 'too-short') return { ok: false, reason: 'tlv-length-invalid' };
   return { ok: true, tlvs };
 }

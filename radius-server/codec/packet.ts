@@ -214,17 +214,29 @@ export type VsaResult =
  */
 export function splitVendorSpecific(value: Buffer): VsaResult {
   if (value.length < 6) return { ok: false, reason: 'vsa-too-short' };
-  const vendorId = value.readUInt32BE(0);
-  const subAttributes: VendorSubAttribute[] = [];
-  let off = 4;
+  const subAttributes = readTypeLengthValues(value, 4, 2);
+  if (typeof subAttributes === 'string') return { ok: false, reason: 'vsa-sub-attribute-invalid' };
+  return { ok: true, vendorId: value.readUInt32BE(0), subAttributes };
+}
+
+/**
+ * The one-octet Type, one-octet Length (header included) layout of vendor
+ * sub-attributes (RFC 2865 §5.26) and TLVs (RFC 6929 §2.3), from `from` to
+ * the end of `value`. Values are views into `value`. `truncated`: a header or
+ * value runs past the end; `too-short`: a Length below `minLength`.
+ */
+export function readTypeLengthValues(value: Buffer, from: number, minLength: number): VendorSubAttribute[] | 'truncated' | 'too-short' {
+  const out: VendorSubAttribute[] = [];
+  let off = from;
   while (off < value.length) {
-    if (off + 2 > value.length) return { ok: false, reason: 'vsa-sub-attribute-invalid' };
+    if (off + 2 > value.length) return 'truncated';
     const len = value[off + 1]!;
-    if (len < 2 || off + len > value.length) return { ok: false, reason: 'vsa-sub-attribute-invalid' };
-    subAttributes.push({ type: value[off]!, value: value.subarray(off + 2, off + len) });
+    if (len < minLength) return 'too-short';
+    if (off + len > value.length) return 'truncated';
+    out.push({ type: value[off]!, value: value.subarray(off + 2, off + len) });
     off += len;
   }
-  return { ok: true, vendorId, subAttributes };
+  return out;
 }
 
 /** Builds one Vendor-Specific attribute (type 26) carrying the given sub-attributes. */
