@@ -15,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStores } from '../../controller/adapters/sqlite/index.js';
 import { databaseFile } from '../../controller/cli/context.js';
 import type { AccountingRecord } from '../../controller/domain/entities.js';
-import type { Mac } from '../../controller/domain/mac.js';
 import { getInteger, getString } from '../../radius-server/codec/attributes.js';
 import { Code } from '../../radius-server/codec/codes.js';
 import { WFC_JS, childEnv, ensureBuilt, runNode, type Exited } from '../helpers/process.js';
 import { startFakeNas, type FakeNas } from './fake-nas.js';
+import { acct } from '../contract/harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -60,28 +60,8 @@ async function fails(args: readonly string[], code: number, message: RegExp): Pr
 }
 
 function record(tenantId: string, identityId: string, username: string, acctSessionId: string, over: Partial<AccountingRecord> = {}): AccountingRecord {
-  return {
-    tenantId,
-    statusType: 'start',
-    acctSessionId,
-    nasIp: '192.0.2.10',
-    nasAddress: '127.0.0.1',
-    nasIdentifier: 'gw-valence',
-    username,
-    identityId,
-    callingStationId: '02:00:00:00:00:01' as Mac,
-    calledStationId: null,
-    apId: null,
-    framedIp: '10.64.0.23',
-    sessionTime: 0,
-    inputOctets: 0,
-    outputOctets: 0,
-    terminateCause: null,
-    eventAt: new Date('2026-03-01T14:00:00Z'),
-    receivedAt: new Date('2026-03-01T14:00:00Z'),
-    natMappings: [],
-    ...over,
-  };
+  const eventAt = new Date('2026-03-01T14:00:00Z');
+  return acct({ tenantId, statusType: 'start', acctSessionId, nasAddress: '127.0.0.1', nasIdentifier: 'gw-valence', username, identityId, calledStationId: null, framedIp: '10.64.0.23', eventAt, ...over });
 }
 
 beforeAll(async () => {

@@ -24,15 +24,10 @@ import { getInteger, getString } from '../../radius-server/codec/attributes.js';
 import { Code } from '../../radius-server/codec/codes.js';
 import { createDynamicAuthorizationClient } from '../../radius-server/dynauth/client.js';
 import { startFakeNas, type FakeNas } from './fake-nas.js';
-import { checkConformance } from './provisioning-harness.js';
+import { apiCaller, type CallOptions, type Reply } from './provisioning-harness.js';
+import { acct } from '../contract/harness.js';
 
 type Json = Record<string, unknown> & { error?: { code: string; message: string; fields?: Array<{ field: string; message: string }> } };
-interface Reply<T = Json> {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  readonly json: T;
-}
 
 const SECRET_A = 'rennes-coa-secret-0000001';
 const DAY = '2026-03-01';
@@ -53,50 +48,11 @@ const sid: Record<string, string> = {};
 const nonConforming: string[] = [];
 
 function record(tenantId: string, acctSessionId: string, over: Partial<AccountingRecord> = {}): AccountingRecord {
-  return {
-    tenantId,
-    statusType: 'start',
-    acctSessionId,
-    nasIp: '192.0.2.10',
-    nasAddress: '127.0.0.1',
-    nasIdentifier: 'gw-mairie',
-    username: 'alice',
-    identityId: alice.id,
-    callingStationId: '02:00:00:00:00:01' as Mac,
-    calledStationId: null,
-    apId: null,
-    framedIp: '10.64.0.23',
-    sessionTime: 0,
-    inputOctets: 0,
-    outputOctets: 0,
-    terminateCause: null,
-    eventAt: at('14:00'),
-    receivedAt: at('14:00'),
-    natMappings: [],
-    ...over,
-  };
+  return acct({ tenantId, statusType: 'start', acctSessionId, nasAddress: '127.0.0.1', nasIdentifier: 'gw-mairie', identityId: alice.id, calledStationId: null, framedIp: '10.64.0.23', eventAt: at('14:00'), ...over });
 }
 
-async function call<T = Json>(method: string, path: string, o: { token?: string | null; body?: unknown; raw?: { type: string; data: string } } = {}): Promise<Reply<T>> {
-  const headers: Record<string, string> = {};
-  if (o.token) headers.authorization = `Bearer ${o.token}`;
-  let body: string | undefined;
-  if (o.raw) {
-    headers['content-type'] = o.raw.type;
-    body = o.raw.data;
-  } else if (o.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(o.body);
-  }
-  const res = await fetch(url + path, { method, headers, body });
-  const text = await res.text();
-  let json: unknown;
-  if ((res.headers.get('content-type') ?? '').startsWith('application/json')) {
-    json = JSON.parse(text);
-    for (const e of checkConformance(method, path, res.status, json)) nonConforming.push(`${method} ${path} → ${res.status}: ${e}`);
-  }
-  return { status: res.status, headers: res.headers, text, json: json as T };
-}
+/** The harness's conformance-checked caller, with this file's default body type. */
+const call = <T = Json>(method: string, path: string, o: CallOptions = {}): Promise<Reply<T>> => apiCaller(url, nonConforming)<T>(method, path, o);
 
 const fieldsOf = (j: Json) => (j.error?.fields ?? []).map((f) => f.field).sort();
 

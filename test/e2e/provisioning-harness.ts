@@ -44,6 +44,36 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
+/**
+ * Calls the /v1 API at `url` and checks every JSON answer against the
+ * OpenAPI document; each deviation is pushed to `nonConforming`, which the
+ * test asserts is empty at the end.
+ */
+export function apiCaller(url: string, nonConforming: string[]) {
+  return async function call<T = Record<string, unknown>>(method: string, path: string, o: CallOptions = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (o.raw) {
+      headers['content-type'] = o.raw.type;
+      body = o.raw.data;
+    } else if (o.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(o.body);
+    }
+    const res = await fetch(url + path, { method, headers, body });
+    const text = await res.text();
+    let json: unknown = undefined;
+    if ((res.headers.get('content-type') ?? '').startsWith('application/json')) {
+      json = JSON.parse(text);
+      if (path.startsWith('/v1/') && !path.startsWith('/v1/openapi.json')) {
+        for (const e of checkConformance(method, path, res.status, json)) nonConforming.push(`${method} ${path} → ${res.status}: ${e}`);
+      }
+    }
+    return { status: res.status, headers: res.headers, text, json: json as T };
+  };
+}
+
 export const RADIUS_SECRET_A = 'rennes-radius-secret-0001';
 export const RADIUS_SECRET_B = 'brest-radius-secret-00002';
 
@@ -147,28 +177,7 @@ export async function startNode(
     clients,
     tokens,
     nonConforming,
-    async call<T>(method: string, path: string, o: CallOptions = {}): Promise<Reply<T>> {
-      const headers: Record<string, string> = { ...o.headers };
-      if (o.token) headers.authorization = `Bearer ${o.token}`;
-      let body: string | undefined;
-      if (o.raw) {
-        headers['content-type'] = o.raw.type;
-        body = o.raw.data;
-      } else if (o.body !== undefined) {
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(o.body);
-      }
-      const res = await fetch(url + path, { method, headers, body });
-      const text = await res.text();
-      let json: unknown = undefined;
-      if ((res.headers.get('content-type') ?? '').startsWith('application/json')) {
-        json = JSON.parse(text);
-        if (path.startsWith('/v1/') && !path.startsWith('/v1/openapi.json')) {
-          for (const e of checkConformance(method, path, res.status, json)) nonConforming.push(`${method} ${path} → ${res.status}: ${e}`);
-        }
-      }
-      return { status: res.status, headers: res.headers, text, json: json as T };
-    },
+    call: apiCaller(url, nonConforming),
     async close() {
       await rt.stop();
       server.closeAllConnections();
