@@ -12,14 +12,14 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { LegalHold, Tenant } from '../domain/entities.js';
-import { fieldIssues } from '../domain/validation.js';
-import { AppError, E, validationError } from '../errors.js';
+import { AppError, E } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { LegalLogEntry, NewNatMapping } from '../ports/legal-log.js';
 import type { Stores } from '../ports/stores.js';
 import { findByLogin } from './identities.js';
+import { validate } from './validate.js';
 
 const DAY_MS = 86_400_000;
 /** An export covers a year and a day at most: the log holds no more. */
@@ -82,12 +82,6 @@ export interface LegalExport {
   /** SHA-256 of body, hex: recorded in the audit log. */
   readonly sha256: string;
   readonly auditId: string;
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw validationError(fieldIssues(r.error));
-  return r.data;
 }
 
 /** An identity named by login, e-mail, live id or erased id (pseudonym). Null: no such identity ever. */
@@ -194,7 +188,7 @@ function jsonDocument(entries: readonly LegalLogEntry[], slugs: ReadonlyMap<stri
  * @throws AppError VALIDATION with field-level issues
  */
 export async function exportLegalLog(deps: LegalDeps, tenant: Tenant | null, input: unknown, actor: string, via: 'api' | 'cli'): Promise<LegalExport> {
-  const v = parse(legalExportSchema, input);
+  const v = validate(legalExportSchema, input);
   let identityId: string | undefined;
   if (v.identity !== undefined) {
     const id = await identityIdOf(deps.stores, v.identity);
@@ -264,7 +258,7 @@ export const legalHoldSchema = z
 
 /** @throws AppError VALIDATION | SESSION_NOT_FOUND */
 export async function placeHold(deps: LegalDeps, tenant: Tenant | null, input: unknown, actor: string): Promise<LegalHold> {
-  const v = parse(legalHoldSchema, input);
+  const v = validate(legalHoldSchema, input);
   const hold = await deps.stores.legal.createHold({ tenantId: tenant?.id ?? null, reference: v.reference, reason: v.reason, createdBy: actor, sessionIds: [...new Set(v.sessionIds)] });
   await deps.stores.audit.append({ actor, tenantId: tenant?.id ?? null, action: 'legal.hold', target: `legal-hold:${hold.id}`, before: null, after: { reference: hold.reference, reason: hold.reason, sessions: hold.sessionIds.length } });
   deps.metrics?.legal.held.set(await deps.stores.legal.heldSessionCount());

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { GATEWAY_TYPES, type GatewayType, type PortalSettings, type Tenant, type Wifi4Eu } from '../domain/entities.js';
-import { fieldIssues, localeSchema } from '../domain/validation.js';
-import { validationError } from '../errors.js';
+import { localeSchema } from '../domain/validation.js';
+import { validate } from './validate.js';
 import type { Stores } from '../ports/stores.js';
 
 /** Printable ASCII without spaces: what gateways' configuration files take without quoting trouble. */
@@ -46,9 +46,7 @@ export function redactSettings(s: PortalSettings | null): Record<string, unknown
 export async function setPortalSettings(stores: Stores, tenant: Tenant, input: unknown, actor: string): Promise<Tenant> {
   let settings: PortalSettings | null = null;
   if (input !== null) {
-    const r = portalSettingsSchema.safeParse(input);
-    if (!r.success) throw validationError(fieldIssues(r.error));
-    settings = r.data;
+    settings = validate(portalSettingsSchema, input);
   }
   const after = await stores.tenants.update(tenant.id, { portal: settings });
   await stores.audit.append({ actor, tenantId: tenant.id, action: 'tenant.portal', target: `tenant:${tenant.slug}`, before: redactSettings(tenant.portal), after: redactSettings(settings) });
@@ -68,9 +66,7 @@ export const wifi4euSchema = z
 export async function setWifi4Eu(stores: Stores, tenant: Tenant, input: unknown, actor: string): Promise<Tenant> {
   let w: Wifi4Eu | null = null;
   if (input !== null) {
-    const r = wifi4euSchema.safeParse(input);
-    if (!r.success) throw validationError(fieldIssues(r.error));
-    w = r.data;
+    w = validate(wifi4euSchema, input);
   }
   const after = await stores.tenants.update(tenant.id, { wifi4eu: w });
   await stores.audit.append({ actor, tenantId: tenant.id, action: 'tenant.wifi4eu', target: `tenant:${tenant.slug}`, before: tenant.wifi4eu, after: w });
